@@ -1,0 +1,49 @@
+# Two commands: `make run` starts the app on its embedded defaults; `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# The first Python 3.12 or newer on the PATH (pyenv picks 3.13 through .python-version).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench clean
+
+run: $(VENV)/.runtime .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the users above."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev .env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.dev .env
+	$(PY) -m bench
+
+$(VENV)/bin/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed on the PATH."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.runtime
+
+.env: | $(VENV)/bin/python
+	$(PY) scripts/make_env.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,129 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stores.marketplaces import REGIONS
+from stores.models import AmazonStore
+
+# Amazon requires sellers to renew an authorization every 365 days; no API tells the date, so we keep it.
+AUTHORIZATION_LIFETIME = timedelta(days=365)
+RENEWAL_WINDOW = timedelta(days=30)
+
+
+class ConnectionStatus(models.TextChoices):
+    NOT_CONNECTED = "not_connected", _("Not connected")
+    CONNECTED = "connected", _("Connected")
+    RENEWAL_DUE = "renewal_due", _("Renewal due")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    NEEDS_REAUTHORIZATION = "needs_reauthorization", _("Needs re-authorization")
+
+
+class AuthorizationState(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    REVOKED = "revoked", _("Revoked")
+    NEEDS_REAUTHORIZATION = "needs_reauthorization", _("Needs re-authorization")
+
+
+class SellerAuthorization(models.Model):
+    """A seller's grant to this application in one region; shared by every store of that seller there."""
+
+    State = AuthorizationState
+
+    selling_partner_id = models.CharField(_("selling partner ID"), max_length=64)
+    region = models.CharField(_("region"), max_length=2, choices=list(REGIONS.items()))
+    seller_store_name = models.CharField(_("seller's store name on Amazon"), max_length=255, blank=True)
+    # Fernet ciphertext; the plain refresh token is never stored.
+    refresh_token_encrypted = models.TextField(_("refresh token (encrypted)"), blank=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=32, choices=AuthorizationState.choices, default=AuthorizationState.ACTIVE
+    )
+    granted_at = models.DateTimeField(_("granted"))
+    expires_at = models.DateTimeField(_("expires"))
+    last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    marketplace_ids = models.JSONField(_("participating marketplace IDs"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("seller authorization")
+        verbose_name_plural = _("seller authorizations")
+        ordering = ["expires_at"]
+        permissions = [
+            ("renew_sellerauthorization", _("Can renew a seller authorization")),
+            ("revoke_sellerauthorization", _("Can revoke a seller authorization")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["selling_partner_id", "region"], name="sellerauthorization_unique_seller_region"
+            ),
+            models.CheckConstraint(condition=Q(region__in=list(REGIONS)), name="sellerauthorization_region_known"),
+            models.CheckConstraint(
+                condition=Q(state__in=AuthorizationState.values), name="sellerauthorization_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")), name="sellerauthorization_expires_after_grant"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.selling_partner_id} ({self.region})"
+
+    @property
+    def status(self) -> str:
+        """Return the connection status of the stores linked to this authorization."""
+        if self.state == self.State.REVOKED:
+            return ConnectionStatus.REVOKED
+        if self.state == self.State.NEEDS_REAUTHORIZATION:
+            return ConnectionStatus.NEEDS_REAUTHORIZATION
+        now = timezone.now()
+        if self.expires_at <= now:
+            return ConnectionStatus.EXPIRED
+        if self.expires_at - now <= RENEWAL_WINDOW:
+            return ConnectionStatus.RENEWAL_DUE
+        return ConnectionStatus.CONNECTED
+
+    @property
+    def days_left(self) -> int:
+        return max((self.expires_at - timezone.now()).days, 0)
+
+
+class StoreConnection(models.Model):
+    """The link between one store and the seller authorization it uses."""
+
+    store = models.OneToOneField(
+        AmazonStore, on_delete=models.CASCADE, related_name="connection", verbose_name=_("store")
+    )
+    authorization = models.ForeignKey(
+        SellerAuthorization,
+        on_delete=models.PROTECT,
+        related_name="connections",
+        verbose_name=_("authorization"),
+    )
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("connected by"),
+    )
+    connected_at = models.DateTimeField(_("connected"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("store connection")
+        verbose_name_plural = _("store connections")
+
+    def __str__(self):
+        return f"{self.store} → {self.authorization}"
+
+    @property
+    def status(self) -> str:
+        return self.authorization.status
+
+    def get_status_display(self):
+        return ConnectionStatus(self.status).label

@@ -1,0 +1,65 @@
+// Progressive enhancement for the Amazon Sales Channel pages. Every page works without this file.
+(function () {
+  "use strict";
+
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), ' +
+    'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+  // A link with data-opens-dialog opens that <dialog> instead of navigating (the link is the fallback).
+  function openDialog(dialog, opener) {
+    dialog.showModal();
+    var first = dialog.querySelector(".dialog__body [href], .dialog__footer .button--primary") ||
+      dialog.querySelector(FOCUSABLE);
+    if (first) { first.focus(); }
+    dialog.addEventListener("close", function () { if (opener) { opener.focus(); } }, { once: true });
+  }
+
+  // Keep Tab and Shift+Tab inside an open modal dialog.
+  function trapFocus(event) {
+    if (event.key !== "Tab") { return; }
+    var dialog = event.currentTarget;
+    var items = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) {
+      return el.offsetParent !== null;
+    });
+    if (!items.length) { return; }
+    var first = items[0], last = items[items.length - 1];
+    if (event.shiftKey && document.activeElement === first) { last.focus(); event.preventDefault(); }
+    else if (!event.shiftKey && document.activeElement === last) { first.focus(); event.preventDefault(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-opens-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-opens-dialog"));
+      if (dialog && typeof dialog.showModal === "function") {
+        event.preventDefault();
+        openDialog(dialog, opener);
+      }
+      return;
+    }
+    var closer = event.target.closest("[data-closes-dialog]");
+    if (closer) { closer.closest("dialog").close(); return; }
+    // Close open action menus when clicking elsewhere.
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+
+  document.querySelectorAll("dialog").forEach(function (dialog) {
+    dialog.addEventListener("keydown", trapFocus);
+  });
+
+  // Bring the delete confirmation into focus when a card's "Delete" link leads here.
+  if (window.location.hash === "#delete-store") {
+    var input = document.querySelector("#delete-store input[type=text]");
+    if (input) { input.focus(); }
+  }
+})();

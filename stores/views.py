@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import StoreCreateForm, StoreDeleteForm, StoreEditForm, StoreFilterForm
+
+VIEW = "stores.view_amazonstore"
+ADD = "stores.add_amazonstore"
+CHANGE = "stores.change_amazonstore"
+DELETE = "stores.delete_amazonstore"
+
+
+def _redirect_back(request, fallback: str):
+    """Redirect to the `next` field when it is a path on this site, else to the fallback."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _apply_form_errors(form, error: ValidationError):
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def home(request):
+    filter_form = StoreFilterForm(request.GET or None)
+    stores = selectors.store_list(**filter_form.filters())
+    page = Paginator(stores, settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
+    any_store = page.paginator.count > 0 or selectors.stores_exist()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "stores/home.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "filtered": bool(filter_form.filters()),
+            "any_store": any_store,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def pre_installation(request):
+    return render(request, "stores/pre_installation.html", {"any_store": selectors.stores_exist()})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(ADD, raise_exception=True)
+def store_add(request):
+    form = StoreCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            store = services.store_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "You saved the Amazon store “%(name)s”. Next step: connect it to Amazon Seller Central "
+                    "with Connect store on its card."
+                )
+                % {"name": store.name},
+            )
+            return redirect("stores:home")
+    return render(request, "stores/store_add.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _dashboard(request, store, *, edit_form=None, delete_form=None, status=200):
+    return render(
+        request,
+        "stores/store_detail.html",
+        {
+            "store": store,
+            "edit_form": edit_form or StoreEditForm(instance=store),
+            "delete_form": delete_form or StoreDeleteForm(instance=store),
+            "events": selectors.store_events(store=store),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@permission_required(VIEW, raise_exception=True)
+def store_detail(request, pk):
+    store = get_object_or_404(selectors.store_detail_queryset(), pk=pk)
+    return _dashboard(request, store)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def store_edit(request, pk):
+    store = get_object_or_404(selectors.store_detail_queryset(), pk=pk)
+    form = StoreEditForm(request.POST, instance=store)
+    if form.is_valid():
+        try:
+            services.store_update(store=store, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("You saved the store “%(name)s”.") % {"name": store.name})
+            return redirect(store)
+    store.refresh_from_db()
+    return _dashboard(request, store, edit_form=form, status=400)
+
+
+def _set_active(request, pk, *, active: bool):
+    store = get_object_or_404(selectors.store_detail_queryset(), pk=pk)
+    services.store_set_active(store=store, active=active, actor=request.user)
+    if active:
+        messages.success(request, _("The store “%(name)s” is active.") % {"name": store.name})
+    else:
+        messages.success(
+            request, _("The store “%(name)s” is inactive (paused). Activate it to resume.") % {"name": store.name}
+        )
+    return _redirect_back(request, store.get_absolute_url())
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def store_activate(request, pk):
+    return _set_active(request, pk, active=True)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def store_deactivate(request, pk):
+    return _set_active(request, pk, active=False)
+
+
+@require_POST
+@permission_required(DELETE, raise_exception=True)
+def store_delete(request, pk):
+    store = get_object_or_404(selectors.store_detail_queryset(), pk=pk)
+    form = StoreDeleteForm(request.POST, instance=store)
+    if not form.is_valid():
+        return _dashboard(request, store, delete_form=form, status=400)
+    name = store.name
+    services.store_delete(store=store, actor=request.user)
+    messages.success(request, _("You deleted the store “%(name)s”.") % {"name": name})
+    return redirect(reverse("stores:home"))
