@@ -1,0 +1,135 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import AmazonStoreFactory, WebsiteFactory
+
+HOME = reverse("stores:home")
+
+
+def _names(response):
+    return [store.name for store in response.context["page"].object_list]
+
+
+def test_empty_state_invites_adding_a_store_through_the_checklist(manager_client):
+    html = manager_client.get(HOME).content.decode()
+
+    assert "You have no Amazon store yet" in html
+    assert 'data-opens-dialog="pre-installation-dialog"' in html
+    assert '<dialog id="pre-installation-dialog"' in html
+    assert "Pre-installation tasks" in html
+    assert "Training and Preparation" not in html
+
+
+def test_once_a_store_exists_the_checklist_moves_to_the_left_menu(manager_client):
+    AmazonStoreFactory()
+
+    html = manager_client.get(HOME).content.decode()
+
+    assert "<dialog" not in html
+    assert "Training and Preparation" in html
+    assert reverse("stores:pre_installation") in html
+
+
+def test_a_card_shows_what_the_merchant_needs(viewer_client):
+    AmazonStoreFactory(name="Amazon Store UK", marketplace="GB", website=WebsiteFactory(name="Outlet Website"))
+
+    html = viewer_client.get(HOME).content.decode()
+
+    assert "Amazon Store UK" in html
+    assert "United Kingdom" in html
+    assert "img/flags/gb.svg" in html
+    assert "Outlet Website" in html
+    assert ">Active<" in html
+    assert "Not connected" in html
+    assert "View Store" in html
+
+
+def test_cards_come_24_to_a_page_newest_first(viewer_client):
+    stores = AmazonStoreFactory.create_batch(30)
+
+    first = viewer_client.get(HOME)
+    second = viewer_client.get(HOME, {"page": 2})
+
+    assert len(first.context["page"].object_list) == 24
+    assert _names(first)[0] == stores[-1].name
+    assert len(second.context["page"].object_list) == 6
+    assert "Page 2 of 2" in second.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "1e3", ""])
+def test_a_bad_page_number_shows_a_page_instead_of_an_error(viewer_client, page):
+    AmazonStoreFactory.create_batch(3)
+
+    response = viewer_client.get(HOME, {"page": page})
+
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 3
+
+
+def test_search_matches_part_of_the_name_ignoring_case_in_any_script(viewer_client):
+    AmazonStoreFactory(name="Åsa Butik Sverige")
+    AmazonStoreFactory(name="アマゾンストア日本")
+    AmazonStoreFactory(name="Amazon Store USA")
+
+    assert _names(viewer_client.get(HOME, {"q": "åSA"})) == ["Åsa Butik Sverige"]
+    assert _names(viewer_client.get(HOME, {"q": "ストア"})) == ["アマゾンストア日本"]
+    assert _names(viewer_client.get(HOME, {"q": "  store usa "})) == ["Amazon Store USA"]
+    assert _names(viewer_client.get(HOME, {"q": "100%_"})) == []
+
+
+def test_filters_by_marketplace_and_status(viewer_client):
+    AmazonStoreFactory(name="US active", marketplace="US")
+    AmazonStoreFactory(name="US paused", marketplace="US", is_active=False)
+    AmazonStoreFactory(name="Canada", marketplace="CA")
+
+    assert sorted(_names(viewer_client.get(HOME, {"marketplace": "US"}))) == ["US active", "US paused"]
+    assert _names(viewer_client.get(HOME, {"status": "inactive"})) == ["US paused"]
+    assert _names(viewer_client.get(HOME, {"marketplace": "US", "status": "active"})) == ["US active"]
+
+
+def test_a_filter_that_matches_nothing_says_so(viewer_client):
+    AmazonStoreFactory(marketplace="US")
+
+    html = viewer_client.get(HOME, {"marketplace": "MX"}).content.decode()
+
+    assert "No store matches these filters." in html
+
+
+def test_an_invalid_filter_value_is_reported_and_ignored(viewer_client):
+    AmazonStoreFactory(name="Only store")
+
+    response = viewer_client.get(HOME, {"marketplace": "ZZ", "status": "<b>x</b>"})
+
+    assert response.status_code == 200
+    assert _names(response) == ["Only store"]
+    html = response.content.decode()
+    assert "Select a valid choice. ZZ is not one of the available choices." in html
+    assert "<b>x</b>" not in html
+
+
+def test_paging_keeps_the_filters(viewer_client):
+    AmazonStoreFactory.create_batch(30, marketplace="CA")
+
+    html = viewer_client.get(HOME, {"marketplace": "CA"}).content.decode()
+
+    assert "?marketplace=CA&amp;page=2" in html
+
+
+def _home_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(HOME)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_home_page_runs_the_same_number_of_queries_for_5_and_500_stores(manager_client):
+    AmazonStoreFactory.create_batch(5)
+    few = _home_queries(manager_client)
+
+    AmazonStoreFactory.create_batch(495)
+    many = _home_queries(manager_client)
+
+    assert few == many
+    assert many <= 8
