@@ -1,0 +1,138 @@
+"""Project-wide promises: settings checks, security headers, static assets and templates."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.checks import run_checks
+from django.urls import reverse
+
+from stores.marketplaces import MARKETPLACES, marketplaces_enabled
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args, **env):
+    # Production-like: only what the test passes, not the developer's .env.
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment |= {"ASC_ENV_FILE": os.devnull, **env}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="p" * 20 + "-production-like-secret-key-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="asc.example.com",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", DEBUG="false", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("codes", "check_id"),
+    [(["US", "UK"], "stores.E001"), (["XX"], "stores.E001"), ([], "stores.E002")],
+)
+def test_a_bad_marketplace_setting_is_explained(db, settings, codes, check_id):
+    settings.ASC_MARKETPLACES = codes
+
+    errors = [e for e in run_checks() if e.id.startswith("stores.")]
+
+    assert [e.id for e in errors] == [check_id]
+    assert errors[0].hint
+
+
+def test_the_default_marketplaces_are_the_four_of_the_source_document():
+    assert [m.code for m in marketplaces_enabled()] == ["US", "CA", "MX", "GB"]
+    assert len(MARKETPLACES) == 23
+
+
+def test_every_marketplace_has_a_flag():
+    for marketplace in MARKETPLACES.values():
+        assert (ROOT / "static" / marketplace.flag).is_file(), marketplace.code
+
+
+def test_pages_send_strict_security_headers(viewer_client):
+    response = viewer_client.get(reverse("stores:home"))
+
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]:
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_templates_have_no_inline_script_or_style_and_no_remote_assets():
+    for template in (ROOT / "templates").rglob("*.html"):
+        html = template.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), template
+        assert "<style" not in html, template
+        assert not re.search(r"\sstyle=", html), template
+        assert not re.search(r"\son[a-z]+=", html), template
+        assert not re.search(r"(src|href)=\"(https?:)?//", html), template
+
+
+def test_autoescape_is_never_switched_off():
+    for template in (ROOT / "templates").rglob("*.html"):
+        html = template.read_text()
+        assert "autoescape off" not in html, template
+        assert "|safe" not in html, template
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:stores_amazonstore_changelist",
+        "admin:stores_storeevent_changelist",
+        "admin:stores_website_changelist",
+        "admin:stores_catalogattribute_changelist",
+        "admin:sellerauth_sellerauthorization_changelist",
+        "admin:sellerauth_storeconnection_changelist",
+    ],
+)
+def test_every_model_has_a_working_admin_changelist(client, superuser, url_name):
+    client.force_login(superuser)
+
+    response = client.get(reverse(url_name), {"q": "Store"})
+
+    assert response.status_code == 200
+
+
+def test_the_admin_refuses_a_duplicate_name_with_a_message(client, superuser):
+    from tests.factories import AmazonStoreFactory, WebsiteFactory
+
+    AmazonStoreFactory(name="Amazon Store USA")
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:stores_amazonstore_add"),
+        {
+            "name": "amazon store usa",
+            "website": WebsiteFactory().pk,
+            "contact_email": "a@example.com",
+            "marketplace": "US",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
