@@ -27,7 +27,7 @@ else:
     if not SECRET_KEY:
         raise ImproperlyConfigured(
             "Set SECRET_KEY in the environment: it has no default when DEBUG is off. Generate one with "
-            "python -c \"import secrets; print(secrets.token_urlsafe(50))\"."
+            'python -c "import secrets; print(secrets.token_urlsafe(50))".'
         )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
