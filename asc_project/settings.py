@@ -68,6 +68,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -164,3 +165,5 @@ ASC_STORES_PER_PAGE = 24
 # Password of the demo users that `manage.py seed_demo` creates; a fixed demo value when unset.
 ASC_DEMO_PASSWORD = env("ASC_DEMO_PASSWORD", default="")
 CSRF_FAILURE_VIEW = "asc_project.views.csrf_failure"
+# Days before an authorization expires from which its stores show "Renewal due".
+ASC_RENEWAL_WINDOW_DAYS = env.int("ASC_RENEWAL_WINDOW_DAYS", default=30)

@@ -9,18 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from stores.marketplaces import REGIONS
 from stores.models import AmazonStore
 
+from .status import ConnectionStatus, connection_status
+
 # Amazon requires sellers to renew an authorization every 365 days; no API tells the date, so we keep it.
 AUTHORIZATION_LIFETIME = timedelta(days=365)
-RENEWAL_WINDOW = timedelta(days=30)
-
-
-class ConnectionStatus(models.TextChoices):
-    NOT_CONNECTED = "not_connected", _("Not connected")
-    CONNECTED = "connected", _("Connected")
-    RENEWAL_DUE = "renewal_due", _("Renewal due")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Revoked")
-    NEEDS_REAUTHORIZATION = "needs_reauthorization", _("Needs re-authorization")
 
 
 class AuthorizationState(models.TextChoices):
@@ -76,16 +68,7 @@ class SellerAuthorization(models.Model):
     @property
     def status(self) -> str:
         """Return the connection status of the stores linked to this authorization."""
-        if self.state == self.State.REVOKED:
-            return ConnectionStatus.REVOKED
-        if self.state == self.State.NEEDS_REAUTHORIZATION:
-            return ConnectionStatus.NEEDS_REAUTHORIZATION
-        now = timezone.now()
-        if self.expires_at <= now:
-            return ConnectionStatus.EXPIRED
-        if self.expires_at - now <= RENEWAL_WINDOW:
-            return ConnectionStatus.RENEWAL_DUE
-        return ConnectionStatus.CONNECTED
+        return connection_status(state=self.state, expires_at=self.expires_at)
 
     @property
     def days_left(self) -> int:

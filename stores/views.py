@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
+from .cards import card_values, store_cards_render
 from .forms import StoreCreateForm, StoreDeleteForm, StoreEditForm, StoreFilterForm
 
 VIEW = "stores.view_amazonstore"
@@ -35,9 +36,12 @@ def _apply_form_errors(form, error: ValidationError):
 @permission_required(VIEW, raise_exception=True)
 def home(request):
     filter_form = StoreFilterForm(request.GET or None)
-    stores = selectors.store_list(**filter_form.filters())
-    page = Paginator(stores, settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
-    any_store = page.paginator.count > 0 or selectors.stores_exist()
+    filters = filter_form.filters()
+    page = Paginator(selectors.store_list(**filters), settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
+    can_change = request.user.has_perm(CHANGE)
+    cards = store_cards_render(
+        rows=card_values(page.object_list), can_change=can_change, can_delete=request.user.has_perm(DELETE)
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -45,10 +49,12 @@ def home(request):
         "stores/home.html",
         {
             "page": page,
+            "cards": cards,
             "filter_form": filter_form,
-            "filtered": bool(filter_form.filters()),
-            "any_store": any_store,
+            "filtered": bool(filters),
+            "any_store": page.paginator.count > 0 or selectors.stores_exist(),
             "query": query.urlencode(),
+            "can_change": can_change,
         },
     )
 

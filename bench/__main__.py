@@ -1,0 +1,119 @@
+"""
+Benchmark the Amazon Sales Channel home page against the Django admin and a floor, side by side.
+
+Seeds 10,000 stores in a scratch database, then times, round after round in rotating order: the home page
+(24 cards), the Django admin changelist of the same stores at the same page size, and a floor view that
+returns a stored copy of the home page's HTML through the same middleware. Prints medians, 95th
+percentiles and ratios. Usage: `make bench` (SQLite) or BENCH_DATABASE_URL=postgres://… make bench.
+"""
+
+import os
+import statistics
+import sys
+import time
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+import django
+
+django.setup()
+
+from django.contrib import admin  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from bench.urls import FLOOR  # noqa: E402
+from stores.marketplaces import ALL_CODES  # noqa: E402
+from stores.models import AmazonStore, Website, name_key  # noqa: E402
+
+STORES = int(os.environ.get("BENCH_STORES", 10_000))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 200))
+WARMUP = 20
+
+
+def seed():
+    call_command("migrate", verbosity=0)
+    websites = [
+        Website.objects.get_or_create(code=code, defaults={"name": name, "default_store_view": "Default"})[0]
+        for code, name in (("base", "Main Website"), ("outlet", "Outlet Website"))
+    ]
+    AmazonStore.objects.all().delete()
+    stores = []
+    for i in range(STORES):
+        name = f"Amazon Store {i:05d}"
+        stores.append(
+            AmazonStore(
+                name=name,
+                name_key=name_key(name),
+                website=websites[i % 2],
+                contact_email=f"store{i}@example.com",
+                marketplace=ALL_CODES[i % len(ALL_CODES)],
+                is_active=i % 7 != 0,
+            )
+        )
+    AmazonStore.objects.bulk_create(stores, batch_size=1000)
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return user
+
+
+def timed(client, url):
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        sys.exit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main():
+    started = time.perf_counter()
+    user = seed()
+    print(
+        f"Seeded {AmazonStore.objects.count():,} stores on {connection.vendor} in {time.perf_counter() - started:.1f} s"
+    )
+    admin.site._registry[AmazonStore].list_per_page = 24  # the home page's page size
+    client = Client()
+    client.force_login(user)
+    urls = {
+        "home page (24 cards)": reverse("stores:home"),
+        "admin changelist (24 rows)": reverse("admin:stores_amazonstore_changelist"),
+        "floor (stored HTML)": reverse("bench_floor"),
+    }
+    FLOOR["html"] = client.get(urls["home page (24 cards)"]).content
+    for name, url in urls.items():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        print(f"  {name}: {len(queries)} queries")
+
+    samples = {name: [] for name in urls}
+    names = list(urls)
+    for round_number in range(WARMUP + ROUNDS):
+        order = names[round_number % 3 :] + names[: round_number % 3]  # rotate, so no page always runs first
+        for name in order:
+            elapsed = timed(client, urls[name])
+            if round_number >= WARMUP:
+                samples[name].append(elapsed * 1000)
+
+    print(f"\n{ROUNDS} rounds after {WARMUP} warm-up rounds, milliseconds:")
+    print(f"  {'page':<28}{'median':>9}{'p95':>9}")
+    for name, values in samples.items():
+        print(f"  {name:<28}{statistics.median(values):>9.2f}{percentile(values, 0.95):>9.2f}")
+    home, admin_list, floor = (statistics.median(samples[name]) for name in names)
+    print("\nRatios of medians:")
+    print(f"  home / admin changelist = {home / admin_list:.2f}  (goal: at most 1.00)")
+    print(f"  home / floor            = {home / floor:.2f}  (goal: at most 3.00)")
+
+
+if __name__ == "__main__":
+    main()

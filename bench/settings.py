@@ -1,0 +1,23 @@
+"""Settings for `make bench`: the application's own, on a scratch database, with a floor view added."""
+
+import os
+import tempfile
+
+from asc_project.settings import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver"]
+ROOT_URLCONF = "bench.urls"
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # only the set-up signs in
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+if os.environ.get("BENCH_DATABASE_URL"):
+    DATABASES = {"default": env.db("BENCH_DATABASE_URL")}  # noqa: F405
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.path.join(tempfile.mkdtemp(prefix="asc-bench-"), "bench.sqlite3"),
+        }
+    }

@@ -1,0 +1,37 @@
+"""The connection status of a store: derived here, and only here, from its authorization."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ConnectionStatus(models.TextChoices):
+    NOT_CONNECTED = "not_connected", _("Not connected")
+    CONNECTED = "connected", _("Connected")
+    RENEWAL_DUE = "renewal_due", _("Renewal due")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    NEEDS_REAUTHORIZATION = "needs_reauthorization", _("Needs re-authorization")
+
+
+def renewal_window() -> timedelta:
+    return timedelta(days=settings.ASC_RENEWAL_WINDOW_DAYS)
+
+
+def connection_status(*, state: str | None, expires_at: datetime | None, now: datetime | None = None) -> str:
+    """Return the ConnectionStatus of an authorization in `state` expiring at `expires_at` (None: no connection)."""
+    if not state or expires_at is None:
+        return ConnectionStatus.NOT_CONNECTED
+    if state == "revoked":
+        return ConnectionStatus.REVOKED
+    if state == "needs_reauthorization":
+        return ConnectionStatus.NEEDS_REAUTHORIZATION
+    now = now or timezone.now()
+    if expires_at <= now:
+        return ConnectionStatus.EXPIRED
+    if expires_at - now <= renewal_window():
+        return ConnectionStatus.RENEWAL_DUE
+    return ConnectionStatus.CONNECTED

@@ -1,0 +1,85 @@
+"""
+The store cards of the home page: one query for a page of cards, and each card rendered once.
+
+A card is cached under a key made of everything it shows, so a cached card can never be stale: any change
+to the store, its website, its connection, the viewer's permissions, the language or the day count to the
+authorization's expiry makes a new key.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from .marketplaces import MARKETPLACES, Marketplace
+
+CARD_TIMEOUT = 24 * 3600
+
+# Card attribute -> ORM lookup; the connection columns come through the relation sellerauth declares.
+CARD_FIELDS = {
+    "pk": "id",
+    "name": "name",
+    "is_active": "is_active",
+    "marketplace": "marketplace",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "website_name": "website__name",
+    "auth_state": "connection__authorization__state",
+    "auth_expires_at": "connection__authorization__expires_at",
+    "auth_updated_at": "connection__authorization__updated_at",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCard:
+    pk: int
+    name: str
+    is_active: bool
+    marketplace: str
+    created_at: datetime
+    updated_at: datetime
+    website_name: str
+    auth_state: str | None
+    auth_expires_at: datetime | None
+    auth_updated_at: datetime | None
+
+    @property
+    def marketplace_info(self) -> Marketplace:
+        return MARKETPLACES[self.marketplace]
+
+    def days_to_expiry(self, now: datetime) -> int | None:
+        return None if self.auth_expires_at is None else (self.auth_expires_at - now).days
+
+
+def card_values(queryset):
+    """Return the queryset as rows of exactly the columns a card shows."""
+    return queryset.values_list(*CARD_FIELDS.values())
+
+
+def store_cards_render(*, rows, can_change: bool, can_delete: bool) -> list[SafeString]:
+    """Return the HTML of each card, rendering only those not already cached."""
+    now = timezone.now()
+    variant = (can_change, can_delete, translation.get_language())
+    rows = list(rows)
+    cards = [StoreCard(*row) for row in rows]
+    keys = [_card_key(row, card.days_to_expiry(now), variant) for row, card in zip(rows, cards, strict=True)]
+    found = cache.get_many(keys)
+    rendered = {}
+    for card, key in zip(cards, keys, strict=True):
+        if key not in found:
+            context = {"card": card, "can_change": can_change, "can_delete": can_delete}
+            rendered[key] = render_to_string("stores/includes/store_card.html", context)
+    if rendered:
+        cache.set_many(rendered, CARD_TIMEOUT)
+    found |= rendered
+    # Safe: each value is the output of an autoescaped template.
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308
+
+
+def _card_key(row: tuple, days_to_expiry: int | None, variant: tuple) -> str:
+    shown = repr((row, days_to_expiry, variant)).encode()
+    return "store-card:" + hashlib.blake2b(shown, digest_size=16).hexdigest()
