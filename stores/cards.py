@@ -60,26 +60,40 @@ def card_values(queryset):
     return queryset.values_list(*CARD_FIELDS.values())
 
 
-def store_cards_render(*, rows, can_change: bool, can_delete: bool) -> list[SafeString]:
-    """Return the HTML of each card, rendering only those not already cached."""
-    now = timezone.now()
-    variant = (can_change, can_delete, translation.get_language())
-    rows = list(rows)
-    cards = [StoreCard(*row) for row in rows]
-    keys = [_card_key(row, card.days_to_expiry(now), variant) for row, card in zip(rows, cards, strict=True)]
-    found = cache.get_many(keys)
-    rendered = {}
-    for card, key in zip(cards, keys, strict=True):
-        if key not in found:
-            context = {"card": card, "can_change": can_change, "can_delete": can_delete}
-            rendered[key] = render_to_string("stores/includes/store_card.html", context)
-    if rendered:
-        cache.set_many(rendered, CARD_TIMEOUT)
-    found |= rendered
-    # Safe: each value is the output of an autoescaped template.
-    return [mark_safe(found[key]) for key in keys]  # noqa: S308
+class CardGrid:
+    """A page of cards. Its key is known from the rows alone; the HTML is rendered only when iterated."""
+
+    def __init__(self, rows, *, can_change: bool, can_delete: bool):
+        now = timezone.now()
+        self.variant = (can_change, can_delete, translation.get_language())
+        self.rows = list(rows)
+        self.cards = [StoreCard(*row) for row in self.rows]
+        self.keys = [
+            _digest((row, card.days_to_expiry(now), self.variant))
+            for row, card in zip(self.rows, self.cards, strict=True)
+        ]
+        self.key = _digest(self.keys)
+
+    def __len__(self):
+        return len(self.cards)
+
+    def __iter__(self):
+        return iter(self._render())
+
+    def _render(self) -> list[SafeString]:
+        found = cache.get_many(self.keys)
+        rendered = {}
+        can_change, can_delete, _ = self.variant
+        for card, key in zip(self.cards, self.keys, strict=True):
+            if key not in found:
+                context = {"card": card, "can_change": can_change, "can_delete": can_delete}
+                rendered[key] = render_to_string("stores/includes/store_card.html", context)
+        if rendered:
+            cache.set_many(rendered, CARD_TIMEOUT)
+        found |= rendered
+        # Safe: each value is the output of an autoescaped template.
+        return [mark_safe(found[key]) for key in self.keys]  # noqa: S308
 
 
-def _card_key(row: tuple, days_to_expiry: int | None, variant: tuple) -> str:
-    shown = repr((row, days_to_expiry, variant)).encode()
-    return "store-card:" + hashlib.blake2b(shown, digest_size=16).hexdigest()
+def _digest(value) -> str:
+    return "store-card:" + hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cards import card_values, store_cards_render
+from .cards import CardGrid, card_values
 from .forms import StoreCreateForm, StoreDeleteForm, StoreEditForm, StoreFilterForm
 
 VIEW = "stores.view_amazonstore"
@@ -39,9 +39,8 @@ def home(request):
     filters = filter_form.filters()
     page = Paginator(selectors.store_list(**filters), settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
     can_change = request.user.has_perm(CHANGE)
-    cards = store_cards_render(
-        rows=card_values(page.object_list), can_change=can_change, can_delete=request.user.has_perm(DELETE)
-    )
+    cards = CardGrid(card_values(page.object_list), can_change=can_change, can_delete=request.user.has_perm(DELETE))
+    any_store = page.paginator.count > 0 or selectors.stores_exist()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -50,9 +49,11 @@ def home(request):
         {
             "page": page,
             "cards": cards,
+            # The list part of the page is cached under everything it shows (see stores.cards).
+            "content_key": (cards.key, page.number, page.paginator.count, request.GET.urlencode(), any_store),
             "filter_form": filter_form,
             "filtered": bool(filters),
-            "any_store": page.paginator.count > 0 or selectors.stores_exist(),
+            "any_store": any_store,
             "query": query.urlencode(),
             "can_change": can_change,
         },
