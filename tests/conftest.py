@@ -2,9 +2,9 @@ import os
 import shutil
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 
+from sellerauth.roles import roles_ensure
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -41,8 +41,9 @@ def pytest_runtest_setup(item):
 
 
 def _group_user(group_name, **kwargs):
+    # Transactional tests (the browser's) empty the tables, groups included: make sure they exist.
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
+    user.groups.add(roles_ensure()[group_name])
     return user
 
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _manage(*args, **env):
     # Production-like: only what the test passes, not the developer's .env.
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     environment |= {"ASC_ENV_FILE": os.devnull, **env}
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, check=False
