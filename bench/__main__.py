@@ -4,7 +4,8 @@ Benchmark the Amazon Sales Channel home page against the Django admin and a floo
 Seeds 10,000 stores in a scratch database, then times, round after round in rotating order: the home page
 (24 cards), the Django admin changelist of the same stores at the same page size, and a floor view that
 returns a stored copy of the home page's HTML through the same middleware. Prints medians, 95th
-percentiles and ratios. Usage: `make bench` (SQLite) or BENCH_DATABASE_URL=postgres://… make bench.
+percentiles and ratios. Usage: `make bench` (SQLite in a temporary folder) or
+BENCH_DATABASE_URL=postgres://… make bench (a scratch database test_<name> on that server, dropped after).
 """
 
 import os
@@ -36,12 +37,14 @@ WARMUP = 20
 
 
 def seed():
-    call_command("migrate", verbosity=0)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    else:
+        call_command("migrate", verbosity=0)
     websites = [
         Website.objects.get_or_create(code=code, defaults={"name": name, "default_store_view": "Default"})[0]
         for code, name in (("base", "Main Website"), ("outlet", "Outlet Website"))
     ]
-    AmazonStore.objects.all().delete()
     stores = []
     for i in range(STORES):
         name = f"Amazon Store {i:05d}"
@@ -113,6 +116,8 @@ def main():
     print("\nRatios of medians:")
     print(f"  home / admin changelist = {home / admin_list:.2f}  (goal: at most 1.00)")
     print(f"  home / floor            = {home / floor:.2f}  (goal: at most 3.00)")
+    if os.environ.get("BENCH_DATABASE_URL"):
+        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # only the
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 
 if os.environ.get("BENCH_DATABASE_URL"):
+    # The benchmark creates its own scratch database on that server (test_<name>) and drops it afterwards.
     DATABASES = {"default": env.db("BENCH_DATABASE_URL")}  # noqa: F405
 else:
     DATABASES = {

@@ -8,7 +8,11 @@ PLEASE_SELECT = _("-- Please Select --")
 
 
 class Form(forms.Form):
-    label_suffix = ""
+    """A form whose labels read as written, without Django's trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class StoreNameField(forms.CharField):

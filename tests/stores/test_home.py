@@ -133,3 +133,54 @@ def test_the_home_page_runs_the_same_number_of_queries_for_5_and_500_stores(mana
 
     assert few == many
     assert many <= 8
+
+
+def test_the_pre_installation_page_lists_the_checklist(viewer_client):
+    AmazonStoreFactory()
+
+    html = viewer_client.get(reverse("stores:pre_installation")).content.decode()
+
+    for task in [
+        "Scheduled jobs are running",
+        "A Professional seller account",
+        "The seller account is approved and set up",
+        "VAT settings for the United Kingdom",
+        "ASIN, EAN, GCID, ISBN or UPC",
+        "The marketplace's currency",
+        "A condition attribute",
+        "A shipping method",
+    ]:
+        assert task in html
+
+
+def test_card_actions_follow_the_viewers_permissions(client, manager, viewer):
+    store = AmazonStoreFactory(name="Menu Store")
+    deactivate = reverse("stores:deactivate", args=[store.pk])
+
+    client.force_login(manager)
+    html = client.get(HOME).content.decode()
+    assert f'formaction="{deactivate}"' in html
+    assert f'href="{store.get_absolute_url()}#delete-store"' in html
+    assert 'id="card-action"' in html
+
+    client.force_login(viewer)
+    html = client.get(HOME).content.decode()
+    assert deactivate not in html
+    assert "#delete-store" not in html
+    assert 'id="card-action"' not in html
+
+
+def test_a_cached_card_changes_as_soon_as_the_store_does(manager_client):
+    store = AmazonStoreFactory(name="Before")
+    assert "Before" in manager_client.get(HOME).content.decode()
+
+    store.name = "After"
+    store.save()
+    website = store.website
+    website.name = "Renamed Website"
+    website.save()
+    html = manager_client.get(HOME).content.decode()
+
+    assert "After" in html
+    assert "Before" not in html
+    assert "Renamed Website" in html
