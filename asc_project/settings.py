@@ -135,6 +135,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "asc_project.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
@@ -164,6 +165,59 @@ ASC_MARKETPLACES = env.list("ASC_MARKETPLACES", default=["US", "CA", "MX", "GB"]
 ASC_STORES_PER_PAGE = 24
 # Password of the demo users that `manage.py seed_demo` creates; a fixed demo value when unset.
 ASC_DEMO_PASSWORD = env("ASC_DEMO_PASSWORD", default="")
-CSRF_FAILURE_VIEW = "asc_project.views.csrf_failure"
 # Days before an authorization expires from which its stores show "Renewal due".
 ASC_RENEWAL_WINDOW_DAYS = env.int("ASC_RENEWAL_WINDOW_DAYS", default=30)
+
+# Amazon: the Selling Partner API website authorization workflow.
+# With AMAZON_SANDBOX on, the embedded Seller Central sandbox (amazon_sandbox/) answers at this site's own
+# /sandbox/ paths and every default below points at it; real deployments set AMAZON_SANDBOX=false and their
+# own values. A system check (sellerauth) explains each missing or malformed one.
+AMAZON_SANDBOX = env.bool("AMAZON_SANDBOX", default=DEBUG)
+# The sandbox is for development and tests; a demo deployment with DEBUG off must say so explicitly.
+AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG = env.bool("AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG", default=False)
+# Where this site is reached, for the sandbox's absolute URLs (the redirect URI, Seller Central, LWA, SP-API).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if AMAZON_SANDBOX:
+    INSTALLED_APPS.append("amazon_sandbox")
+    _sandbox = {
+        "SPAPI_APPLICATION_ID": "amzn1.sp.solution.sandbox-app",
+        "LWA_CLIENT_ID": "amzn1.application-oa2-client.sandbox-app",
+        "LWA_CLIENT_SECRET": "sandbox-secret",  # the sandbox's published demo secret, not a real one
+        "AMAZON_REDIRECT_URI": f"{SITE_URL}/amazon/callback/",
+        "AMAZON_LWA_TOKEN_URL": f"{SITE_URL}/sandbox/lwa/auth/o2/token",
+        "SPAPI_ENDPOINT_NA": f"{SITE_URL}/sandbox/spapi/na",
+        "SPAPI_ENDPOINT_EU": f"{SITE_URL}/sandbox/spapi/eu",
+        "SPAPI_ENDPOINT_FE": f"{SITE_URL}/sandbox/spapi/fe",
+        "SELLER_CENTRAL_URL": f"{SITE_URL}/sandbox/sellercentral",
+    }
+else:
+    _sandbox = {
+        "AMAZON_LWA_TOKEN_URL": "https://api.amazon.com/auth/o2/token",
+        "SPAPI_ENDPOINT_NA": "https://sellingpartnerapi-na.amazon.com",
+        "SPAPI_ENDPOINT_EU": "https://sellingpartnerapi-eu.amazon.com",
+        "SPAPI_ENDPOINT_FE": "https://sellingpartnerapi-fe.amazon.com",
+        "SELLER_CENTRAL_URL": "",
+    }
+SPAPI_APPLICATION_ID = env("SPAPI_APPLICATION_ID", default=_sandbox.get("SPAPI_APPLICATION_ID", ""))
+LWA_CLIENT_ID = env("LWA_CLIENT_ID", default=_sandbox.get("LWA_CLIENT_ID", ""))
+LWA_CLIENT_SECRET = env("LWA_CLIENT_SECRET", default=_sandbox.get("LWA_CLIENT_SECRET", ""))
+# Absolute, registered with Amazon for the application; sent in the consent URL and the token request.
+AMAZON_REDIRECT_URI = env("AMAZON_REDIRECT_URI", default=_sandbox.get("AMAZON_REDIRECT_URI", ""))
+# While the application is in Draft state at Amazon, the consent URL needs version=beta.
+AMAZON_APP_IS_DRAFT = env.bool("AMAZON_APP_IS_DRAFT", default=False)
+AMAZON_LWA_TOKEN_URL = env("AMAZON_LWA_TOKEN_URL", default=_sandbox["AMAZON_LWA_TOKEN_URL"])
+AMAZON_SPAPI_ENDPOINTS = {
+    region: env(f"SPAPI_ENDPOINT_{region}", default=_sandbox[f"SPAPI_ENDPOINT_{region}"]).rstrip("/")
+    for region in ("NA", "EU", "FE")
+}
+# Seller Central per marketplace: the table in stores/marketplaces.py, overridden by country code here
+# (e.g. GB=https://sellercentral.amazon.co.uk); in the sandbox every marketplace uses the sandbox's.
+AMAZON_SELLER_CENTRAL_URLS = env.dict("AMAZON_SELLER_CENTRAL_URLS", default={})
+AMAZON_SANDBOX_SELLER_CENTRAL_URL = _sandbox["SELLER_CENTRAL_URL"]
+# Seconds to wait for Amazon to accept a connection and to answer.
+AMAZON_CONNECT_TIMEOUT = env.float("AMAZON_CONNECT_TIMEOUT", default=5.0)
+AMAZON_READ_TIMEOUT = env.float("AMAZON_READ_TIMEOUT", default=15.0)
+# Refresh tokens are encrypted with these Fernet keys, newest first (not SECRET_KEY). `make run` writes a
+# development key into .env; production refuses to start without one. Generate one with
+# python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+ASC_TOKEN_KEYS = env.list("ASC_TOKEN_KEYS", default=[])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,5 +16,10 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("amazon/", include("sellerauth.urls")),
     path("", include("stores.urls")),
 ]
+
+if "amazon_sandbox" in settings.INSTALLED_APPS:
+    # The embedded Seller Central, LWA and SP-API, at Amazon's own paths under /sandbox/.
+    urlpatterns.insert(0, path("sandbox/", include("amazon_sandbox.urls")))
