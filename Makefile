@@ -9,15 +9,15 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean dotenv
 
-run: $(VENV)/.runtime .env
+run: $(VENV)/.runtime dotenv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the users above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev .env
+test: $(VENV)/.dev dotenv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -26,7 +26,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(VENV)/.dev .env
+bench: $(VENV)/.dev dotenv
 	$(PY) -m bench
 
 $(VENV)/bin/python:
@@ -42,8 +42,9 @@ $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@ $(VENV)/.runtime
 
-.env: | $(VENV)/bin/python
-	$(PY) scripts/make_env.py
+# Writes .env when missing, and adds a development token key to an older one.
+dotenv: | $(VENV)/bin/python
+	@$(PY) scripts/make_env.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

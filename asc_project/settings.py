@@ -221,3 +221,10 @@ AMAZON_READ_TIMEOUT = env.float("AMAZON_READ_TIMEOUT", default=15.0)
 # development key into .env; production refuses to start without one. Generate one with
 # python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 ASC_TOKEN_KEYS = env.list("ASC_TOKEN_KEYS", default=[])
+if not DEBUG and not ASC_TOKEN_KEYS:
+    raise ImproperlyConfigured(
+        "Set ASC_TOKEN_KEYS: the Fernet keys that encrypt stored refresh tokens (see .env.example). "
+        'Generate one with python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())".'
+    )
+# How long a connect attempt may take between leaving for Seller Central and coming back.
+ASC_STATE_TTL_SECONDS = 600

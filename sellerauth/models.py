@@ -6,10 +6,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stores.marketplaces import REGIONS
+from stores.marketplaces import MARKETPLACES, REGIONS
 from stores.models import AmazonStore
 
 from .status import ConnectionStatus, connection_status
+
+
+def marketplace_names(marketplace_ids: list[str]) -> list[str]:
+    """Return the country names of marketplace IDs (the ID itself when it is not in the table)."""
+    by_id = {m.marketplace_id: str(m.country) for m in MARKETPLACES.values()}
+    return [by_id.get(marketplace_id, marketplace_id) for marketplace_id in marketplace_ids]
+
 
 # Amazon requires sellers to renew an authorization every 365 days; no API tells the date, so we keep it.
 AUTHORIZATION_LIFETIME = timedelta(days=365)
@@ -74,6 +81,10 @@ class SellerAuthorization(models.Model):
     def days_left(self) -> int:
         return max((self.expires_at - timezone.now()).days, 0)
 
+    @property
+    def marketplace_names(self) -> list[str]:
+        return marketplace_names(self.marketplace_ids)
+
 
 class StoreConnection(models.Model):
     """The link between one store and the seller authorization it uses."""
@@ -110,3 +121,41 @@ class StoreConnection(models.Model):
 
     def get_status_display(self):
         return ConnectionStatus(self.status).label
+
+
+class AuthorizationPurpose(models.TextChoices):
+    CONNECT = "connect", _("Connect")
+    RENEW = "renew", _("Renew")
+
+
+class AuthorizationRequest(models.Model):
+    """One connect or renew attempt: the server side of the OAuth `state`. Single use, short-lived."""
+
+    Purpose = AuthorizationPurpose
+
+    # SHA-256 of the state value; the value itself only travels to Amazon and back.
+    state_hash = models.CharField(_("state hash"), max_length=64, unique=True, editable=False)
+    store = models.ForeignKey(
+        AmazonStore, on_delete=models.CASCADE, related_name="authorization_requests", verbose_name=_("store")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    session_key_hash = models.CharField(_("session key hash"), max_length=64, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=AuthorizationPurpose.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    consumed_at = models.DateTimeField(_("consumed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authorization request")
+        verbose_name_plural = _("authorization requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=AuthorizationPurpose.values), name="authorizationrequest_purpose_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} {self.store} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sellerauth"
 
-urlpatterns = []
+urlpatterns = [
+    path("callback/", views.callback, name="callback"),
+    path("result/", views.result, name="result"),
+    path("stores/<int:pk>/connect/", views.connect_confirm, name="connect_confirm"),
+    path("stores/<int:pk>/connect/start/", views.connect_start, name="connect"),
+    path("stores/<int:pk>/verify/", views.verify, name="verify"),
+    path("stores/<int:pk>/link/<int:authorization_pk>/", views.link_existing, name="link_existing"),
+]

@@ -31,6 +31,10 @@ CARD_FIELDS = {
     "auth_state": "connection__authorization__state",
     "auth_expires_at": "connection__authorization__expires_at",
     "auth_updated_at": "connection__authorization__updated_at",
+    "auth_selling_partner_id": "connection__authorization__selling_partner_id",
+    "auth_seller_store_name": "connection__authorization__seller_store_name",
+    "auth_region": "connection__authorization__region",
+    "auth_marketplace_ids": "connection__authorization__marketplace_ids",
 }
 
 
@@ -46,6 +50,10 @@ class StoreCard:
     auth_state: str | None
     auth_expires_at: datetime | None
     auth_updated_at: datetime | None
+    auth_selling_partner_id: str | None
+    auth_seller_store_name: str | None
+    auth_region: str | None
+    auth_marketplace_ids: list | None
 
     @property
     def marketplace_info(self) -> Marketplace:
@@ -63,9 +71,9 @@ def card_values(queryset):
 class CardGrid:
     """A page of cards. Its key is known from the rows alone; the HTML is rendered only when iterated."""
 
-    def __init__(self, rows, *, can_change: bool, can_delete: bool):
+    def __init__(self, rows, *, can_change: bool, can_delete: bool, can_connect: bool):
         now = timezone.now()
-        self.variant = (can_change, can_delete, translation.get_language())
+        self.variant = (can_change, can_delete, can_connect, translation.get_language())
         self.rows = list(rows)
         self.cards = [StoreCard(*row) for row in self.rows]
         self.keys = [
@@ -83,10 +91,10 @@ class CardGrid:
     def _render(self) -> list[SafeString]:
         found = cache.get_many(self.keys)
         rendered = {}
-        can_change, can_delete, _ = self.variant
+        can_change, can_delete, can_connect, _ = self.variant
         for card, key in zip(self.cards, self.keys, strict=True):
             if key not in found:
-                context = {"card": card, "can_change": can_change, "can_delete": can_delete}
+                context = {"card": card, "can_change": can_change, "can_delete": can_delete, "can_connect": can_connect}
                 rendered[key] = render_to_string("stores/includes/store_card.html", context)
         if rendered:
             cache.set_many(rendered, CARD_TIMEOUT)

@@ -150,6 +150,7 @@ class StoreEventKind(models.TextChoices):
     RENEWED = "renewed", _("Authorization renewed")
     REMINDER_SENT = "reminder_sent", _("Renewal reminder sent")
     REVOKED = "revoked", _("Authorization revoked")
+    AUTHORIZATION_LOST = "authorization_lost", _("Amazon refused the authorization")
     DENIED = "denied", _("Action denied")
 
 

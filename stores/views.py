@@ -17,6 +17,7 @@ VIEW = "stores.view_amazonstore"
 ADD = "stores.add_amazonstore"
 CHANGE = "stores.change_amazonstore"
 DELETE = "stores.delete_amazonstore"
+CONNECT = "stores.connect_amazonstore"
 
 
 def _redirect_back(request, fallback: str):
@@ -39,7 +40,12 @@ def home(request):
     filters = filter_form.filters()
     page = Paginator(selectors.store_list(**filters), settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
     can_change = request.user.has_perm(CHANGE)
-    cards = CardGrid(card_values(page.object_list), can_change=can_change, can_delete=request.user.has_perm(DELETE))
+    cards = CardGrid(
+        card_values(page.object_list),
+        can_change=can_change,
+        can_delete=request.user.has_perm(DELETE),
+        can_connect=request.user.has_perm(CONNECT),
+    )
     any_store = page.paginator.count > 0 or selectors.stores_exist()
     query = request.GET.copy()
     query.pop("page", None)
@@ -56,6 +62,7 @@ def home(request):
             "any_store": any_store,
             "query": query.urlencode(),
             "can_change": can_change,
+            "can_connect": request.user.has_perm(CONNECT),
         },
     )
 

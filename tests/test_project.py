@@ -34,16 +34,28 @@ def test_production_settings_pass_the_deploy_check():
         SECRET_KEY="p" * 20 + "-production-like-secret-key-with-enough-entropy-0123456789",
         ALLOWED_HOSTS="asc.example.com",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+        ASC_TOKEN_KEYS="x" * 43 + "=",
+        SPAPI_APPLICATION_ID="amzn1.sp.solution.11111111-2222-3333-4444-555555555555",
+        LWA_CLIENT_ID="amzn1.application-oa2-client.0123456789abcdef",
+        LWA_CLIENT_SECRET="s" * 64,
+        AMAZON_REDIRECT_URI="https://asc.example.com/amazon/callback/",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", DEBUG="false", SECRET_KEY="")
+    result = _manage("check", DEBUG="false", SECRET_KEY="", ASC_TOKEN_KEYS="x" * 43 + "=")
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_token_keys():
+    result = _manage("check", DEBUG="false", SECRET_KEY="k" * 50, ASC_TOKEN_KEYS="")
+
+    assert result.returncode != 0
+    assert "Set ASC_TOKEN_KEYS" in result.stderr
 
 
 @pytest.mark.parametrize(

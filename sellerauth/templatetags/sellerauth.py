@@ -1,12 +1,57 @@
 from django import template
+from django.utils import timezone
 
+from sellerauth.models import marketplace_names
+from sellerauth.selectors import authorization_candidates
 from sellerauth.status import ConnectionStatus, connection_status
 
 register = template.Library()
+
+# Statuses from which the merchant connects again (a fresh consent) rather than just looking.
+RECONNECT = {ConnectionStatus.EXPIRED, ConnectionStatus.REVOKED, ConnectionStatus.NEEDS_REAUTHORIZATION}
+
+
+def _status(state, expires_at) -> ConnectionStatus:
+    return ConnectionStatus(connection_status(state=state or None, expires_at=expires_at or None))
 
 
 @register.inclusion_tag("sellerauth/includes/connection_badge.html")
 def connection_badge(state=None, expires_at=None):
     """Render the connection status badge of an authorization's state and expiry (empty: not connected)."""
-    status = ConnectionStatus(connection_status(state=state or None, expires_at=expires_at or None))
-    return {"status": status}
+    return {"status": _status(state, expires_at)}
+
+
+@register.inclusion_tag("sellerauth/includes/card_connection.html")
+def card_connection(card, can_connect, part="facts"):
+    """Render the connection facts (or, with part="actions", the Connect button) of a store card."""
+    status = _status(card.auth_state, card.auth_expires_at)
+    days_left = None
+    if card.auth_expires_at:
+        days_left = max((card.auth_expires_at - timezone.now()).days, 0)
+    return {
+        "card": card,
+        "status": status,
+        "days_left": days_left,
+        "marketplaces": marketplace_names(card.auth_marketplace_ids or []),
+        "can_connect": can_connect,
+        "reconnect": status in RECONNECT,
+        "part": part,
+    }
+
+
+@register.inclusion_tag("sellerauth/includes/connection_panel.html", takes_context=True)
+def connection_panel(context, store):
+    """Render the store dashboard's Amazon connection panel, with the actions the user may take."""
+    connection = getattr(store, "connection", None) if hasattr(store, "connection") else None
+    authorization = connection.authorization if connection else None
+    status = _status(authorization and authorization.state, authorization and authorization.expires_at)
+    can_connect = context["perms"]["stores"]["connect_amazonstore"]
+    return {
+        "store": store,
+        "authorization": authorization,
+        "status": status,
+        "reconnect": status in RECONNECT,
+        "can_connect": can_connect,
+        "candidates": authorization_candidates(store=store) if can_connect and not connection else [],
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -33,6 +33,9 @@
       var dialog = document.getElementById(opener.getAttribute("data-opens-dialog"));
       if (dialog && typeof dialog.showModal === "function") {
         event.preventDefault();
+        // A Connect store link points the dialog's one form at its own store.
+        var action = opener.getAttribute("data-form-action");
+        if (action) { dialog.querySelector("form").setAttribute("action", action); }
         openDialog(dialog, opener);
       }
       return;
@@ -56,6 +59,27 @@
   document.querySelectorAll("dialog").forEach(function (dialog) {
     dialog.addEventListener("keydown", trapFocus);
   });
+
+  // The dialog's form opens Seller Central in a new tab; this tab keeps the page, without the dialog.
+  document.querySelectorAll("form[data-closes-on-submit]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      window.setTimeout(function () { form.closest("dialog").close(); }, 0);
+    });
+  });
+
+  // Tell the application's other tabs that a store was connected, so they show its card anew.
+  var CHANNEL = "asc-connections";
+  var connected = document.querySelector("[data-connected-store]");
+  if (connected && "BroadcastChannel" in window) {
+    new BroadcastChannel(CHANNEL).postMessage({ store: connected.getAttribute("data-connected-store") });
+    var note = document.querySelector("[data-closing-note]");
+    if (note) { note.hidden = false; }
+    // Browsers close only tabs that a script opened; otherwise the links on the page lead back.
+    window.setTimeout(function () { window.close(); }, 2500);
+  }
+  if (!connected && "BroadcastChannel" in window && document.querySelector("[data-store-id], #amazon-connection")) {
+    new BroadcastChannel(CHANNEL).onmessage = function () { window.location.reload(); };
+  }
 
   // Bring the delete confirmation into focus when a card's "Delete" link leads here.
   if (window.location.hash === "#delete-store") {

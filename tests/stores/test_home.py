@@ -27,7 +27,7 @@ def test_once_a_store_exists_the_checklist_moves_to_the_left_menu(manager_client
 
     html = manager_client.get(HOME).content.decode()
 
-    assert "<dialog" not in html
+    assert "pre-installation-dialog" not in html
     assert "Training and Preparation" in html
     assert reverse("stores:pre_installation") in html
 

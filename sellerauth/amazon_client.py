@@ -1,0 +1,261 @@
+"""
+The only module that talks to Amazon: Login with Amazon (LWA) tokens and the Selling Partner API.
+
+Every call has connect and read timeouts. The code exchange is never retried (a code works once); refreshes
+and API reads retry on connection errors, 408, 429 (honouring Retry-After), 500, 502, 503 and 504 with capped
+exponential backoff and jitter, and never on invalid_grant or invalid_client. Every failure becomes one
+AmazonAuthorizationError with a code and a sentence a merchant can act on. Nothing here logs a token.
+"""
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import requests
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from oauthlib.oauth2 import OAuth2Error
+from requests_oauthlib import OAuth2Session
+
+logger = logging.getLogger(__name__)
+
+MAX_TOKEN_BYTES = 2048  # Amazon: each token is at most 2048 bytes.
+MAX_RESPONSE_BYTES = 64 * 1024
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+MAX_ATTEMPTS = 4
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+# A Retry-After longer than this is not waited for while a person waits: the call fails and says when to retry.
+RETRY_AFTER_LIMIT = 10.0
+
+# Swapped in tests, so that retries do not sleep.
+sleep = time.sleep
+
+
+class AmazonAuthorizationError(Exception):
+    """Amazon refused or failed. `message` is for the merchant; `operator` says what an operator must fix."""
+
+    def __init__(self, code: str, message, *, operator: str = "", retry_after: float | None = None):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.operator = operator
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Participation:
+    marketplace_id: str
+    country_code: str
+    name: str
+    store_name: str
+    is_participating: bool
+
+
+LWA_ERRORS = {
+    "invalid_grant": _(
+        "Amazon did not accept the authorization: it expired before it was completed (codes last five "
+        "minutes) or was already used. Start the connection again and complete it without pausing."
+    ),
+    "invalid_client": _(
+        "Amazon did not accept this application's credentials. Ask your administrator to check the Login with "
+        "Amazon client ID and secret; nothing was changed on your store."
+    ),
+    "unauthorized_client": _(
+        "Amazon says this application may not be authorized this way. Ask your administrator to check the "
+        "application's settings in Seller Central."
+    ),
+}
+UNAVAILABLE = _("Amazon is not answering properly right now. Nothing was saved; try again in a few minutes.")
+OPERATOR_HINTS = {
+    "invalid_client": "LWA rejected the client credentials: check LWA_CLIENT_ID and LWA_CLIENT_SECRET "
+    "(secrets must be rotated every 180 days in Seller Central, Develop Apps).",
+    "unauthorized_client": "LWA says the client may not use this grant: check the application's setup.",
+}
+
+
+def _timeout() -> tuple[float, float]:
+    return (settings.AMAZON_CONNECT_TIMEOUT, settings.AMAZON_READ_TIMEOUT)
+
+
+def _json_object(response: requests.Response) -> dict:
+    """Return the response body as a JSON object, or raise: size, content and shape are checked."""
+    body = response.content
+    if len(body) > MAX_RESPONSE_BYTES:
+        raise AmazonAuthorizationError("response_too_large", UNAVAILABLE)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise AmazonAuthorizationError("response_not_json", UNAVAILABLE) from None
+    if not isinstance(data, dict):
+        raise AmazonAuthorizationError("response_not_object", UNAVAILABLE)
+    return data
+
+
+def _lwa_error(response: requests.Response) -> AmazonAuthorizationError:
+    """Translate an LWA error response into the error the merchant (and operator) sees."""
+    try:
+        code = str(_json_object(response).get("error", ""))[:64]
+    except AmazonAuthorizationError:
+        code = ""
+    if response.status_code in RETRY_STATUSES or not code:
+        return AmazonAuthorizationError(
+            f"lwa_http_{response.status_code}", UNAVAILABLE, retry_after=_retry_after(response)
+        )
+    message = LWA_ERRORS.get(
+        code,
+        _("Amazon refused the request (%(code)s). Try again; if it persists, ask your administrator.") % {"code": code},
+    )
+    return AmazonAuthorizationError(code, message, operator=OPERATOR_HINTS.get(code, ""))
+
+
+def _token_set(data: dict, *, expect_refresh: bool) -> TokenSet:
+    """Check a token response: non-empty string tokens of at most 2048 bytes, bearer, integer expires_in."""
+    access, refresh, expires_in = data.get("access_token"), data.get("refresh_token"), data.get("expires_in")
+    token_type = data.get("token_type")
+    tokens = [access, refresh] if expect_refresh or refresh is not None else [access]
+    valid = (
+        all(isinstance(t, str) and t and len(t.encode()) <= MAX_TOKEN_BYTES for t in tokens)
+        and isinstance(token_type, str)
+        and token_type.lower() == "bearer"
+        and isinstance(expires_in, int)
+        and not isinstance(expires_in, bool)
+        and 0 < expires_in <= 86400
+    )
+    if not valid:
+        raise AmazonAuthorizationError("token_response_invalid", UNAVAILABLE)
+    return TokenSet(access_token=access, refresh_token=refresh or "", expires_in=expires_in)
+
+
+def lwa_exchange_code(*, code: str) -> TokenSet:
+    """Exchange an authorization code for tokens (step 3 of the website authorization workflow); no retry."""
+    captured = {}
+
+    def capture(response):
+        # Checked here, before oauthlib parses it: oauthlib's own errors would not say enough.
+        if response.status_code != 200:
+            raise _lwa_error(response)
+        captured["data"] = _json_object(response)
+        response._content = json.dumps({"access_token": "-", "token_type": "Bearer"}).encode()
+        return response
+
+    session = OAuth2Session(client_id=settings.LWA_CLIENT_ID, redirect_uri=settings.AMAZON_REDIRECT_URI)
+    session.register_compliance_hook("access_token_response", capture)
+    try:
+        session.fetch_token(
+            settings.AMAZON_LWA_TOKEN_URL,
+            code=code,
+            client_secret=settings.LWA_CLIENT_SECRET,
+            include_client_id=True,
+            timeout=_timeout(),
+        )
+    except requests.RequestException as exc:
+        logger.warning("LWA code exchange failed: %s", type(exc).__name__)
+        raise AmazonAuthorizationError("lwa_unreachable", UNAVAILABLE) from None
+    except OAuth2Error:
+        raise AmazonAuthorizationError("token_response_invalid", UNAVAILABLE) from None
+    return _token_set(captured["data"], expect_refresh=True)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def _backoff(attempt: int) -> float:
+    return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt))  # noqa: S311  (jitter, not secrecy)
+
+
+def _with_retries(send, *, what: str) -> requests.Response:
+    """Call send() until it gives a final answer; return the last response or raise on exhaustion."""
+    for attempt in range(MAX_ATTEMPTS):
+        last = attempt == MAX_ATTEMPTS - 1
+        try:
+            response = send()
+        except requests.RequestException as exc:
+            logger.warning("%s: %s (attempt %d)", what, type(exc).__name__, attempt + 1)
+            if last:
+                raise AmazonAuthorizationError("amazon_unreachable", UNAVAILABLE) from None
+            sleep(_backoff(attempt))
+            continue
+        if response.status_code not in RETRY_STATUSES or last:
+            return response
+        wait = _retry_after(response) if response.status_code == 429 else None
+        if wait is not None and wait > RETRY_AFTER_LIMIT:
+            return response
+        logger.warning("%s: HTTP %d (attempt %d)", what, response.status_code, attempt + 1)
+        sleep(wait if wait is not None else _backoff(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def lwa_refresh(*, refresh_token: str) -> TokenSet:
+    """Return a fresh access token for a refresh token, retrying what is worth retrying."""
+    body = urlencode(
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": settings.LWA_CLIENT_ID,
+            "client_secret": settings.LWA_CLIENT_SECRET,
+        }
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "Accept": "application/json"}
+    response = _with_retries(
+        lambda: requests.post(settings.AMAZON_LWA_TOKEN_URL, data=body, headers=headers, timeout=_timeout()),
+        what="LWA refresh",
+    )
+    if response.status_code != 200:
+        raise _lwa_error(response)
+    return _token_set(_json_object(response), expect_refresh=False)
+
+
+def _participation(item) -> Participation:
+    marketplace, participation = item["marketplace"], item["participation"]
+    values = Participation(
+        marketplace_id=marketplace["id"],
+        country_code=marketplace["countryCode"],
+        name=marketplace["name"],
+        store_name=item.get("storeName", ""),
+        is_participating=participation["isParticipating"],
+    )
+    if not all(
+        isinstance(v, str) and len(v) <= 255
+        for v in (values.marketplace_id, values.country_code, values.name, values.store_name)
+    ):
+        raise TypeError("participation field")
+    if not isinstance(values.is_participating, bool):
+        raise TypeError("isParticipating")
+    return values
+
+
+def spapi_marketplace_participations(*, region: str, access_token: str) -> list[Participation]:
+    """Return the seller's marketplaces (GET /sellers/v1/marketplaceParticipations)."""
+    url = f"{settings.AMAZON_SPAPI_ENDPOINTS[region]}/sellers/v1/marketplaceParticipations"
+    headers = {"x-amz-access-token": access_token, "Accept": "application/json"}
+    response = _with_retries(lambda: requests.get(url, headers=headers, timeout=_timeout()), what="SP-API sellers")
+    if response.status_code == 403:
+        raise AmazonAuthorizationError(
+            "spapi_forbidden",
+            _("Amazon refused access to the seller account. Connect the store again to renew the authorization."),
+        )
+    if response.status_code != 200:
+        raise AmazonAuthorizationError(
+            f"spapi_http_{response.status_code}", UNAVAILABLE, retry_after=_retry_after(response)
+        )
+    payload = _json_object(response).get("payload")
+    try:
+        return [_participation(item) for item in payload]
+    except (KeyError, TypeError, AttributeError):
+        raise AmazonAuthorizationError("spapi_response_invalid", UNAVAILABLE) from None

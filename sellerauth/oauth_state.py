@@ -1,0 +1,79 @@
+"""
+The OAuth `state` of a connect or renew attempt, kept on the server.
+
+Only a hash is stored. The record binds the state to the session, the user, the store and the purpose; it
+expires after ASC_STATE_TTL_SECONDS and is consumed once, atomically, before the code is exchanged.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuthorizationRequest
+
+# A user rarely has more than a couple of Seller Central tabs open; older attempts are dropped.
+MAX_PENDING_PER_SESSION = 5
+
+
+class StateError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _session_hash(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return _digest(request.session.session_key)
+
+
+def state_issue(*, request, store, purpose: str) -> str:
+    """Create an attempt for this session, user and store; return the state value to send to Amazon."""
+    value = secrets.token_urlsafe(32)  # 256 bits
+    session_hash = _session_hash(request)
+    now = timezone.now()
+    AuthorizationRequest.objects.create(
+        state_hash=_digest(value),
+        store=store,
+        user=request.user,
+        session_key_hash=session_hash,
+        purpose=purpose,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.ASC_STATE_TTL_SECONDS),
+    )
+    pending = AuthorizationRequest.objects.filter(session_key_hash=session_hash, consumed_at__isnull=True)
+    stale = pending.order_by("-created_at").values_list("pk", flat=True)[MAX_PENDING_PER_SESSION:]
+    AuthorizationRequest.objects.filter(pk__in=list(stale)).delete()
+    return value
+
+
+def state_consume(*, request, value: str) -> AuthorizationRequest:
+    """Return the attempt the state belongs to, marking it used; raise StateError for any other state."""
+    attempt = AuthorizationRequest.objects.select_related("store").filter(state_hash=_digest(value)).first()
+    if attempt is None:
+        raise StateError("state_unknown", _("This answer from Amazon does not belong to a connection started here."))
+    session_key = request.session.session_key or ""
+    same_session = secrets.compare_digest(attempt.session_key_hash, _digest(session_key))
+    if not same_session or attempt.user_id != request.user.pk:
+        raise StateError(
+            "state_session", _("This connection was started in another browser session or by another user.")
+        )
+    if attempt.consumed_at is not None:
+        raise StateError("state_used", _("This answer from Amazon was already used."))
+    now = timezone.now()
+    if attempt.expires_at <= now:
+        raise StateError("state_expired", _("The connection took too long and expired."))
+    # The conditional UPDATE is the atomic step: of two simultaneous callbacks, only one changes the row.
+    if not AuthorizationRequest.objects.filter(pk=attempt.pk, consumed_at__isnull=True).update(consumed_at=now):
+        raise StateError("state_used", _("This answer from Amazon was already used."))
+    attempt.consumed_at = now
+    return attempt

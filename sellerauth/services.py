@@ -1,0 +1,291 @@
+"""
+Writes of sellerauth: connecting a store to Amazon Seller Central and keeping the connection verified.
+
+The callback follows step 2–3 of Amazon's website authorization workflow
+(https://developer-docs.amazon.com/sp-api/docs/website-authorization-workflow) and checks in a fixed order:
+error, state, parameters, exchange, verify, save. Every failure is a ConnectError, shown through one page.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stores.models import AmazonStore, StoreEvent
+from stores.services import store_event_record
+
+from . import access_tokens, amazon_client
+from .amazon_client import AmazonAuthorizationError, Participation
+from .models import (
+    AUTHORIZATION_LIFETIME,
+    AuthorizationPurpose,
+    AuthorizationState,
+    SellerAuthorization,
+    StoreConnection,
+)
+from .oauth_state import StateError, state_consume, state_issue
+from .token_vault import TokenVaultError, token_encrypt, token_reencrypt
+
+logger = logging.getLogger(__name__)
+
+
+class ConnectError(Exception):
+    """A connection attempt failed; `message` says what happened and what to do next."""
+
+    def __init__(self, code: str, message, *, store: AmazonStore | None = None, operator: str = ""):
+        super().__init__(code)
+        self.code, self.message, self.store, self.operator = code, message, store, operator
+
+
+@dataclass(frozen=True)
+class ConnectResult:
+    store: AmazonStore
+    authorization: SellerAuthorization
+    renewed: bool
+
+
+def seller_central_url(*, store: AmazonStore) -> str:
+    """Return the Seller Central base URL for the store's marketplace (setting, then the code table)."""
+    if settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL:
+        return settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL
+    market = store.marketplace_info
+    return settings.AMAZON_SELLER_CENTRAL_URLS.get(market.code, market.seller_central_url).rstrip("/")
+
+
+def connect_start(*, request, store: AmazonStore) -> str:
+    """Begin connecting (or renewing) a store; return the consent URL to send the browser to."""
+    purpose = AuthorizationPurpose.RENEW if hasattr(store, "connection") else AuthorizationPurpose.CONNECT
+    state = state_issue(request=request, store=store, purpose=purpose)
+    store_event_record(store=store, kind=StoreEvent.Kind.CONNECT_STARTED, actor=request.user)
+    params = {
+        "application_id": settings.SPAPI_APPLICATION_ID,
+        "state": state,
+        "redirect_uri": settings.AMAZON_REDIRECT_URI,
+    }
+    if settings.AMAZON_APP_IS_DRAFT:
+        params["version"] = "beta"
+    return f"{seller_central_url(store=store)}/apps/authorize/consent?{urlencode(params)}"
+
+
+def connect_complete(*, request, params: dict[str, str]) -> ConnectResult:
+    """Finish a connection from Amazon's callback parameters (already checked for shape)."""
+    if params.get("error"):
+        _cancelled(request, params)
+    try:
+        attempt = state_consume(request=request, value=params.get("state", ""))
+    except StateError as exc:
+        raise ConnectError(exc.code, _state_message(exc)) from None
+    store, code, seller_id = attempt.store, params.get("spapi_oauth_code"), params.get("selling_partner_id")
+    if not code or not seller_id:
+        raise ConnectError(
+            "missing_parameters",
+            _("Amazon's answer was incomplete (no authorization code or seller). Connect the store again."),
+            store=store,
+        )
+    _refuse_other_seller(store, seller_id)
+    started = timezone.now()
+    tokens = _amazon(amazon_client.lwa_exchange_code, store, code=code)
+    participations = _amazon(
+        amazon_client.spapi_marketplace_participations,
+        store,
+        region=store.marketplace_info.region,
+        access_token=tokens.access_token,
+    )
+    _require_marketplace(store, seller_id, participations)
+    return _connection_save(request.user, store, seller_id, tokens, participations, started)
+
+
+def _cancelled(request, params):
+    store = None
+    with contextlib.suppress(StateError):  # a cancel with a bad state is still just a cancel
+        store = state_consume(request=request, value=params.get("state", "")).store
+    if params["error"] == "access_denied":
+        message = _("You cancelled the authorization in Seller Central. Nothing was changed; connect again when ready.")
+    else:
+        message = _("Amazon ended the authorization with the error “%(error)s”. Nothing was changed; try again.") % {
+            "error": params["error"]
+        }
+    raise ConnectError("cancelled" if params["error"] == "access_denied" else "amazon_error", message, store=store)
+
+
+def _state_message(exc: StateError) -> str:
+    return f"{exc.message} " + _("Nothing was changed. Start again with Connect store on the store's card.")
+
+
+def _amazon(call, store, **kwargs):
+    """Call Amazon; turn its failure into a ConnectError about this store."""
+    try:
+        return call(**kwargs)
+    except AmazonAuthorizationError as exc:
+        raise ConnectError(exc.code, exc.message, store=store, operator=exc.operator) from None
+
+
+def _refuse_other_seller(store: AmazonStore, seller_id: str) -> None:
+    connection = StoreConnection.objects.filter(store=store).select_related("authorization").first()
+    if connection and connection.authorization.selling_partner_id != seller_id:
+        raise ConnectError(
+            "different_seller",
+            _(
+                "This store is connected to seller %(linked)s, but Amazon answered for seller %(other)s. Nothing was "
+                "changed. Sign in to Seller Central as %(linked)s's primary user, or add another store for the other "
+                "seller."
+            )
+            % {"linked": connection.authorization.selling_partner_id, "other": seller_id},
+            store=store,
+        )
+
+
+def _require_marketplace(store: AmazonStore, seller_id: str, participations: list[Participation]) -> None:
+    wanted = store.marketplace_info.marketplace_id
+    if any(p.marketplace_id == wanted and p.is_participating for p in participations):
+        return
+    names = ", ".join(p.name for p in participations if p.is_participating) or _("none")
+    store_name = next((p.store_name for p in participations if p.store_name), "")
+    raise ConnectError(
+        "wrong_marketplace",
+        _(
+            "Seller %(seller)s%(store_name)s does not sell in %(country)s; it sells in: %(names)s. Nothing was "
+            "saved. Connect with the seller account that sells in %(country)s, or add a store for one of its "
+            "marketplaces."
+        )
+        % {
+            "seller": seller_id,
+            "store_name": f" ({store_name})" if store_name else "",
+            "country": store.marketplace_info.country,
+            "names": names,
+        },
+        store=store,
+    )
+
+
+@transaction.atomic
+def _connection_save(user, store, seller_id, tokens, participations, started) -> ConnectResult:
+    """Store the token, the authorization's dates, the link and the event, all or nothing."""
+    region = store.marketplace_info.region
+    now = timezone.now()
+    authorization, created = SellerAuthorization.objects.select_for_update().get_or_create(
+        selling_partner_id=seller_id,
+        region=region,
+        defaults={"granted_at": now, "expires_at": now + AUTHORIZATION_LIFETIME},
+    )
+    # A consent granted while this one was on its way has a newer token: keep it.
+    if created or authorization.granted_at <= started:
+        authorization.refresh_token_encrypted = token_encrypt(tokens.refresh_token)
+        authorization.granted_at, authorization.expires_at = now, now + AUTHORIZATION_LIFETIME
+        transaction.on_commit(
+            lambda: access_tokens.access_token_remember(
+                authorization_id=authorization.pk, token=tokens.access_token, expires_in=tokens.expires_in
+            )
+        )
+    _participations_apply(authorization, participations, now)
+    authorization.state = AuthorizationState.ACTIVE
+    authorization.save()
+    renewed = StoreConnection.objects.filter(store=store).exists()
+    StoreConnection.objects.update_or_create(
+        store=store, defaults={"authorization": authorization, "connected_by": user, "connected_at": now}
+    )
+    store_event_record(
+        store=store,
+        kind=StoreEvent.Kind.RENEWED if renewed else StoreEvent.Kind.CONNECTED,
+        actor=user,
+        details={
+            "selling_partner_id": seller_id,
+            "region": region,
+            "expires": authorization.expires_at.date().isoformat(),
+        },
+    )
+    return ConnectResult(store=store, authorization=authorization, renewed=renewed)
+
+
+def _participations_apply(authorization: SellerAuthorization, participations: list[Participation], now) -> None:
+    authorization.marketplace_ids = sorted(p.marketplace_id for p in participations if p.is_participating)
+    authorization.seller_store_name = next((p.store_name for p in participations if p.store_name), "")[:255]
+    authorization.last_verified_at = now
+
+
+def connection_verify(*, store: AmazonStore, actor) -> SellerAuthorization:
+    """Call Amazon with the store's authorization and record what it says; raise ConnectError on failure."""
+    authorization = store.connection.authorization
+    try:
+        token = access_tokens.access_token_get(authorization=authorization)
+        participations = amazon_client.spapi_marketplace_participations(region=authorization.region, access_token=token)
+    except AmazonAuthorizationError as exc:
+        store_event_record(
+            store=store, kind=StoreEvent.Kind.VERIFIED, actor=actor, details={"outcome": "failed", "code": exc.code}
+        )
+        raise ConnectError(exc.code, exc.message, store=store, operator=exc.operator) from None
+    with transaction.atomic():
+        locked = SellerAuthorization.objects.select_for_update().get(pk=authorization.pk)
+        _participations_apply(locked, participations, timezone.now())
+        locked.save(update_fields=["marketplace_ids", "seller_store_name", "last_verified_at", "updated_at"])
+        sells_here = store.marketplace_info.marketplace_id in locked.marketplace_ids
+        store_event_record(
+            store=store,
+            kind=StoreEvent.Kind.VERIFIED,
+            actor=actor,
+            details={"outcome": "ok" if sells_here else "marketplace_missing", "marketplaces": locked.marketplace_ids},
+        )
+    return locked
+
+
+@transaction.atomic
+def connection_link_existing(*, store: AmazonStore, authorization: SellerAuthorization, actor) -> None:
+    """Link a store to an authorization its seller already granted in this region, after a live check."""
+    if hasattr(store, "connection") or authorization.region != store.marketplace_info.region:
+        raise ConnectError("not_linkable", _("This store cannot use that authorization."), store=store)
+    token = _amazon(access_tokens.access_token_get, store, authorization=authorization)
+    participations = _amazon(
+        amazon_client.spapi_marketplace_participations, store, region=authorization.region, access_token=token
+    )
+    _require_marketplace(store, authorization.selling_partner_id, participations)
+    locked = SellerAuthorization.objects.select_for_update().get(pk=authorization.pk)
+    _participations_apply(locked, participations, timezone.now())
+    locked.save()
+    StoreConnection.objects.create(store=store, authorization=locked, connected_by=actor)
+    store_event_record(
+        store=store,
+        kind=StoreEvent.Kind.CONNECTED,
+        actor=actor,
+        details={"selling_partner_id": locked.selling_partner_id, "region": locked.region, "shared": True},
+    )
+
+
+def authorization_mark_lost(*, authorization: SellerAuthorization, reason: str) -> None:
+    """Record that Amazon refused an authorization (or its token is unreadable); stop using it."""
+    with transaction.atomic():
+        updated = SellerAuthorization.objects.filter(pk=authorization.pk, state=AuthorizationState.ACTIVE).update(
+            state=AuthorizationState.NEEDS_REAUTHORIZATION, updated_at=timezone.now()
+        )
+        if updated:
+            for connection in StoreConnection.objects.filter(authorization_id=authorization.pk).select_related("store"):
+                store_event_record(
+                    store=connection.store, kind=StoreEvent.Kind.AUTHORIZATION_LOST, details={"reason": reason}
+                )
+    access_tokens.access_token_forget(authorization_id=authorization.pk)
+    logger.warning("Authorization %s needs re-authorization (%s)", authorization.pk, reason)
+
+
+def authorization_tokens_reencrypt(*, dry_run: bool = False, progress=None) -> dict:
+    """Re-encrypt every stored refresh token under the newest key; report how many failed to decrypt."""
+    counts = {"reencrypted": 0, "failed": 0}
+    ids = SellerAuthorization.objects.exclude(refresh_token_encrypted="").values_list("pk", flat=True)
+    for pk in ids.iterator():
+        with transaction.atomic():
+            authorization = SellerAuthorization.objects.select_for_update().get(pk=pk)
+            try:
+                ciphertext = token_reencrypt(authorization.refresh_token_encrypted)
+            except TokenVaultError:
+                counts["failed"] += 1
+                if progress:
+                    progress(f"Authorization {pk} ({authorization}): cannot be decrypted with any key.")
+                continue
+            if not dry_run:
+                authorization.refresh_token_encrypted = ciphertext
+                authorization.save(update_fields=["refresh_token_encrypted", "updated_at"])
+            counts["reencrypted"] += 1
+    return counts
