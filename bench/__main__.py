@@ -4,8 +4,12 @@ Benchmark the Amazon Sales Channel home page against the Django admin and a floo
 Seeds 10,000 stores in a scratch database, then times, round after round in rotating order: the home page
 (24 cards), the Django admin changelist of the same stores at the same page size, and a floor view that
 returns a stored copy of the home page's HTML through the same middleware. Prints medians, 95th
-percentiles and ratios. Usage: `make bench` (SQLite in a temporary folder) or
-BENCH_DATABASE_URL=postgres://… make bench (a scratch database test_<name> on that server, dropped after).
+percentiles and ratios. Then times the Amazon callback's own work, and counts the LWA refreshes that 50
+simultaneous API calls from 2 processes cause (PostgreSQL and Redis only).
+
+Usage: `make bench` (SQLite in a temporary folder), or
+BENCH_DATABASE_URL=postgres://…/asc BENCH_CACHE_URL=redis://127.0.0.1:6379/15 make bench
+(a scratch database test_asc on that server, dropped afterwards; the Redis database is emptied).
 """
 
 import os
@@ -27,6 +31,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench import callback, refresh  # noqa: E402
+from bench.stats import summary  # noqa: E402
 from bench.urls import FLOOR  # noqa: E402
 from stores.marketplaces import ALL_CODES  # noqa: E402
 from stores.models import AmazonStore, Website, name_key  # noqa: E402
@@ -77,11 +83,6 @@ def timed(client, url):
     return elapsed
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def main():
     started = time.perf_counter()
     user = seed()
@@ -114,11 +115,13 @@ def main():
     print(f"\n{ROUNDS} rounds after {WARMUP} warm-up rounds, milliseconds:")
     print(f"  {'page':<28}{'median':>9}{'p95':>9}")
     for name, values in samples.items():
-        print(f"  {name:<28}{statistics.median(values):>9.2f}{percentile(values, 0.95):>9.2f}")
+        print(f"  {name:<28}{summary(values)}")
     home, admin_list, floor = (statistics.median(samples[name]) for name in names)
     print("\nRatios of medians:")
     print(f"  home / admin changelist = {home / admin_list:.2f}  (goal: at most 1.00)")
     print(f"  home / floor            = {home / floor:.2f}  (goal: at most 3.00)")
+    callback.run(user, rounds=ROUNDS, warmup=WARMUP)
+    refresh.run()
     if os.environ.get("BENCH_DATABASE_URL"):
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 

@@ -15,6 +15,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 if os.environ.get("BENCH_DATABASE_URL"):
     # The benchmark creates its own scratch database on that server (test_<name>) and drops it afterwards.
     DATABASES = {"default": env.db("BENCH_DATABASE_URL")}  # noqa: F405
+    if os.environ.get("BENCH_DB_NAME"):  # a worker process joins the scratch database its parent made
+        DATABASES["default"]["NAME"] = os.environ["BENCH_DB_NAME"]
 else:
     DATABASES = {
         "default": {
@@ -22,3 +24,6 @@ else:
             "NAME": os.path.join(tempfile.mkdtemp(prefix="asc-bench-"), "bench.sqlite3"),
         }
     }
+
+if os.environ.get("BENCH_CACHE_URL"):
+    CACHES = {"default": env.cache("BENCH_CACHE_URL")}  # noqa: F405
