@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from stores.marketplaces import MARKETPLACES, REGIONS
 from stores.models import AmazonStore
 
-from .status import ConnectionStatus, connection_status
+from .status import ConnectionStatus, connection_status, days_left
 
 
 def marketplace_names(marketplace_ids: list[str]) -> list[str]:
-    """Return the country names of marketplace IDs (the ID itself when it is not in the table)."""
-    by_id = {m.marketplace_id: str(m.country) for m in MARKETPLACES.values()}
-    return [by_id.get(marketplace_id, marketplace_id) for marketplace_id in marketplace_ids]
+    """Return the country names of marketplace IDs in the table's order (unknown IDs as they are, last)."""
+    known = [str(m.country) for m in MARKETPLACES.values() if m.marketplace_id in marketplace_ids]
+    table_ids = {m.marketplace_id for m in MARKETPLACES.values()}
+    return known + [marketplace_id for marketplace_id in marketplace_ids if marketplace_id not in table_ids]
 
 
 # Amazon requires sellers to renew an authorization every 365 days; no API tells the date, so we keep it.
@@ -79,7 +80,7 @@ class SellerAuthorization(models.Model):
 
     @property
     def days_left(self) -> int:
-        return max((self.expires_at - timezone.now()).days, 0)
+        return days_left(self.expires_at)
 
     @property
     def marketplace_names(self) -> list[str]:
@@ -141,7 +142,7 @@ class AuthorizationRequest(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )
-    session_key_hash = models.CharField(_("session key hash"), max_length=64, editable=False)
+    session_binding_hash = models.CharField(_("session binding hash"), max_length=64, editable=False)
     purpose = models.CharField(_("purpose"), max_length=16, choices=AuthorizationPurpose.choices)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))

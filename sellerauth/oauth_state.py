@@ -1,8 +1,9 @@
 """
 The OAuth `state` of a connect or renew attempt, kept on the server.
 
-Only a hash is stored. The record binds the state to the session, the user, the store and the purpose; it
-expires after ASC_STATE_TTL_SECONDS and is consumed once, atomically, before the code is exchanged.
+Only a hash is stored. The record binds the state to the browser session (through a random value kept in
+it), the user, the store and the purpose; it expires after ASC_STATE_TTL_SECONDS and is consumed once,
+atomically, before the code is exchanged.
 """
 
 import hashlib
@@ -17,6 +18,7 @@ from .models import AuthorizationRequest
 
 # A user rarely has more than a couple of Seller Central tabs open; older attempts are dropped.
 MAX_PENDING_PER_SESSION = 5
+SESSION_BINDING_KEY = "sellerauth:binding"
 
 
 class StateError(Exception):
@@ -30,27 +32,33 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _session_hash(request) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return _digest(request.session.session_key)
+def _session_hash(request, *, create: bool = False) -> str:
+    """Return the hash of this browser session's binding value (made on first use when `create`).
+
+    A random value kept in the session, rather than the session key: the key changes when Django cycles it
+    (at sign-in), the session's contents do not; another browser never has it.
+    """
+    binding = request.session.get(SESSION_BINDING_KEY)
+    if binding is None and create:
+        binding = request.session[SESSION_BINDING_KEY] = secrets.token_urlsafe(32)
+    return _digest(binding or "")
 
 
 def state_issue(*, request, store, purpose: str) -> str:
     """Create an attempt for this session, user and store; return the state value to send to Amazon."""
     value = secrets.token_urlsafe(32)  # 256 bits
-    session_hash = _session_hash(request)
+    session_hash = _session_hash(request, create=True)
     now = timezone.now()
     AuthorizationRequest.objects.create(
         state_hash=_digest(value),
         store=store,
         user=request.user,
-        session_key_hash=session_hash,
+        session_binding_hash=session_hash,
         purpose=purpose,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.ASC_STATE_TTL_SECONDS),
     )
-    pending = AuthorizationRequest.objects.filter(session_key_hash=session_hash, consumed_at__isnull=True)
+    pending = AuthorizationRequest.objects.filter(session_binding_hash=session_hash, consumed_at__isnull=True)
     stale = pending.order_by("-created_at").values_list("pk", flat=True)[MAX_PENDING_PER_SESSION:]
     AuthorizationRequest.objects.filter(pk__in=list(stale)).delete()
     return value
@@ -61,8 +69,8 @@ def state_consume(*, request, value: str) -> AuthorizationRequest:
     attempt = AuthorizationRequest.objects.select_related("store").filter(state_hash=_digest(value)).first()
     if attempt is None:
         raise StateError("state_unknown", _("This answer from Amazon does not belong to a connection started here."))
-    session_key = request.session.session_key or ""
-    same_session = secrets.compare_digest(attempt.session_key_hash, _digest(session_key))
+    binding = request.session.get(SESSION_BINDING_KEY)
+    same_session = binding is not None and secrets.compare_digest(attempt.session_binding_hash, _digest(binding))
     if not same_session or attempt.user_id != request.user.pk:
         raise StateError(
             "state_session", _("This connection was started in another browser session or by another user.")

@@ -27,6 +27,7 @@ from .models import (
     AuthorizationState,
     SellerAuthorization,
     StoreConnection,
+    marketplace_names,
 )
 from .oauth_state import StateError, state_consume, state_issue
 from .token_vault import TokenVaultError, token_encrypt, token_reencrypt
@@ -144,7 +145,7 @@ def _require_marketplace(store: AmazonStore, seller_id: str, participations: lis
     wanted = store.marketplace_info.marketplace_id
     if any(p.marketplace_id == wanted and p.is_participating for p in participations):
         return
-    names = ", ".join(p.name for p in participations if p.is_participating) or _("none")
+    names = ", ".join(marketplace_names([p.marketplace_id for p in participations if p.is_participating])) or _("none")
     store_name = next((p.store_name for p in participations if p.store_name), "")
     raise ConnectError(
         "wrong_marketplace",

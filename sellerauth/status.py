@@ -35,3 +35,9 @@ def connection_status(*, state: str | None, expires_at: datetime | None, now: da
     if expires_at - now <= renewal_window():
         return ConnectionStatus.RENEWAL_DUE
     return ConnectionStatus.CONNECTED
+
+
+def days_left(expires_at: datetime, now: datetime | None = None) -> int:
+    """Return the calendar days from today to the expiry date (0 once expired), as people count them."""
+    today = timezone.localdate(now or timezone.now())
+    return max((timezone.localdate(expires_at) - today).days, 0)

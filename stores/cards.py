@@ -59,8 +59,11 @@ class StoreCard:
     def marketplace_info(self) -> Marketplace:
         return MARKETPLACES[self.marketplace]
 
-    def days_to_expiry(self, now: datetime) -> int | None:
-        return None if self.auth_expires_at is None else (self.auth_expires_at - now).days
+    def days_to_expiry(self, now: datetime) -> tuple | None:
+        """Return what of the expiry changes with time: whole days to it, and today's date (for days left)."""
+        if self.auth_expires_at is None:
+            return None
+        return ((self.auth_expires_at - now).days, timezone.localdate(now))
 
 
 def card_values(queryset):

@@ -77,3 +77,17 @@ def manager_client(client, manager):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture
+def live_sandbox(live_server, settings, transactional_db):
+    """Point the application at the embedded sandbox on the live server, as configuration would."""
+    from amazon_sandbox.demo import sandbox_sellers_ensure
+
+    sandbox_sellers_ensure()  # transactional tests empty the tables the data migration filled
+    url = live_server.url
+    settings.AMAZON_REDIRECT_URI = f"{url}/amazon/callback/"
+    settings.AMAZON_LWA_TOKEN_URL = f"{url}/sandbox/lwa/auth/o2/token"
+    settings.AMAZON_SPAPI_ENDPOINTS = {region: f"{url}/sandbox/spapi/{region.lower()}" for region in ("NA", "EU", "FE")}
+    settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL = f"{url}/sandbox/sellercentral"
+    return url

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('state_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='state hash')),
-                ('session_key_hash', models.CharField(editable=False, max_length=64, verbose_name='session key hash')),
+                ('session_binding_hash', models.CharField(editable=False, max_length=64, verbose_name='session binding hash')),
                 ('purpose', models.CharField(choices=[('connect', 'Connect'), ('renew', 'Renew')], max_length=16, verbose_name='purpose')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
                 ('expires_at', models.DateTimeField(verbose_name='expires')),

@@ -1,9 +1,8 @@
 from django import template
-from django.utils import timezone
 
 from sellerauth.models import marketplace_names
 from sellerauth.selectors import authorization_candidates
-from sellerauth.status import ConnectionStatus, connection_status
+from sellerauth.status import ConnectionStatus, connection_status, days_left
 
 register = template.Library()
 
@@ -25,13 +24,10 @@ def connection_badge(state=None, expires_at=None):
 def card_connection(card, can_connect, part="facts"):
     """Render the connection facts (or, with part="actions", the Connect button) of a store card."""
     status = _status(card.auth_state, card.auth_expires_at)
-    days_left = None
-    if card.auth_expires_at:
-        days_left = max((card.auth_expires_at - timezone.now()).days, 0)
     return {
         "card": card,
         "status": status,
-        "days_left": days_left,
+        "days_left": days_left(card.auth_expires_at) if card.auth_expires_at else None,
         "marketplaces": marketplace_names(card.auth_marketplace_ids or []),
         "can_connect": can_connect,
         "reconnect": status in RECONNECT,

@@ -370,7 +370,7 @@ def test_a_seller_not_selling_in_the_marketplace_is_named_and_nothing_is_stored(
         ),
     )
 
-    assert "Seller AUSONLY0001 (US Only Goods) does not sell in Mexico; it sells in: Amazon.com." in page
+    assert "Seller AUSONLY0001 (US Only Goods) does not sell in Mexico; it sells in: United States." in page
     assert len(amazon_http.calls) == 2
     assert _nothing_saved()
 
