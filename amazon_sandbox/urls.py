@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401
+"""The sandbox answers at Amazon's own paths, each service under a prefix of its own."""
+
+from django.urls import path, re_path
+
+from .views import consent, faults, lwa, manage, spapi
 
 app_name = "amazon_sandbox"
 
-urlpatterns = []
+urlpatterns = [
+    # Seller Central
+    path("sellercentral/apps/authorize/consent", consent.consent_start, name="consent_start"),
+    path("sellercentral/ap/signin", consent.sign_in, name="sign_in"),
+    path("sellercentral/ap/mfa", consent.mfa, name="mfa"),
+    path("sellercentral/apps/authorize/confirm", consent.consent_page, name="consent"),
+    path("sellercentral/apps/authorize/almost-done", consent.almost_done, name="almost_done"),
+    path("sellercentral/apps/manage", manage.manage, name="manage"),
+    path("sellercentral/apps/manage/<int:pk>/remove", manage.authorization_remove_view, name="authorization_remove"),
+    path("sellercentral/ap/signout", manage.sign_out, name="sign_out"),
+    # Login with Amazon
+    path("lwa/auth/o2/token", lwa.token, name="lwa_token"),
+    # SP-API
+    re_path(
+        r"^spapi/(?P<region>na|eu|fe)/sellers/v1/marketplaceParticipations$",
+        spapi.marketplace_participations,
+        name="marketplace_participations",
+    ),
+    # The sandbox's own controls
+    path("faults/", faults.faults_page, name="faults"),
+]

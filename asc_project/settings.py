@@ -175,6 +175,10 @@ ASC_RENEWAL_WINDOW_DAYS = env.int("ASC_RENEWAL_WINDOW_DAYS", default=30)
 AMAZON_SANDBOX = env.bool("AMAZON_SANDBOX", default=DEBUG)
 # The sandbox is for development and tests; a demo deployment with DEBUG off must say so explicitly.
 AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG = env.bool("AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG", default=False)
+# Whether the sandbox's own application is in Draft state (its consent page then requires version=beta), and
+# how long its "timeout" fault switch makes a call hang.
+AMAZON_SANDBOX_APP_IS_DRAFT = env.bool("AMAZON_SANDBOX_APP_IS_DRAFT", default=False)
+AMAZON_SANDBOX_TIMEOUT_SECONDS = env.float("AMAZON_SANDBOX_TIMEOUT_SECONDS", default=20.0)
 # Where this site is reached, for the sandbox's absolute URLs (the redirect URI, Seller Central, LWA, SP-API).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if AMAZON_SANDBOX:

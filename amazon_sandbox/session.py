@@ -1,0 +1,100 @@
+"""
+What the sandbox's Seller Central keeps in the browser session: the signed-in seller, a sign-in waiting for
+its two-factor code, and the consent request being answered.
+
+Keys are the sandbox's own, so they never meet the application's, which shares the session on this site.
+"""
+
+import hmac
+
+from django.utils import timezone
+
+from .models import SandboxSeller
+from .selectors import seller_get
+from .tokens import mfa_code_new
+
+SELLER_KEY = "amazon_sandbox:seller"
+MFA_KEY = "amazon_sandbox:mfa"
+CONSENT_KEY = "amazon_sandbox:consent"
+
+# Long enough for a person to read the pages; the application's own state expires sooner anyway.
+CONSENT_LIFETIME_SECONDS = 30 * 60
+MFA_LIFETIME_SECONDS = 10 * 60
+MFA_MAX_ATTEMPTS = 5
+
+
+def _now() -> float:
+    return timezone.now().timestamp()
+
+
+def consent_request_stash(session, *, application_id: str, state: str, redirect_uri: str) -> None:
+    """Keep a validated consent request; a newer one replaces it."""
+    session[CONSENT_KEY] = {
+        "application_id": application_id,
+        "state": state,
+        "redirect_uri": redirect_uri,
+        "agreed": False,
+        "created": _now(),
+    }
+
+
+def consent_request_get(session) -> dict | None:
+    """Return the consent request being answered, or None when there is none or it is too old."""
+    request = session.get(CONSENT_KEY)
+    if request and _now() - request["created"] > CONSENT_LIFETIME_SECONDS:
+        consent_request_pop(session)
+        return None
+    return request
+
+
+def consent_request_agree(session) -> None:
+    """Record that the seller ticked "I understand" and chose Next."""
+    session[CONSENT_KEY] = {**session[CONSENT_KEY], "agreed": True}
+
+
+def consent_request_pop(session) -> dict | None:
+    """Remove the consent request and return it: it is answered once."""
+    return session.pop(CONSENT_KEY, None)
+
+
+def seller_signed_in(session) -> SandboxSeller | None:
+    """Return the seller signed in to the sandbox's Seller Central, or None."""
+    return seller_get(pk=session.get(SELLER_KEY))
+
+
+def seller_sign_in(request, *, seller: SandboxSeller) -> None:
+    """Sign a seller in to the sandbox; a new session key guards against fixation, the data stays."""
+    request.session.cycle_key()
+    request.session[SELLER_KEY] = seller.pk
+
+
+def seller_sign_out(session) -> None:
+    """Sign the sandbox's seller out, leaving the application's own sign-in alone."""
+    session.pop(SELLER_KEY, None)
+    session.pop(MFA_KEY, None)
+
+
+def mfa_start(session, *, seller: SandboxSeller) -> None:
+    """Start the two-factor step for a seller whose password was right, with a fresh code."""
+    session[MFA_KEY] = {"seller": seller.pk, "code": mfa_code_new(), "attempts": 0, "created": _now()}
+
+
+def mfa_pending(session) -> dict | None:
+    """Return the two-factor step in progress, or None when there is none or it ran out."""
+    pending = session.get(MFA_KEY)
+    if pending and (_now() - pending["created"] > MFA_LIFETIME_SECONDS or pending["attempts"] >= MFA_MAX_ATTEMPTS):
+        session.pop(MFA_KEY)
+        return None
+    return pending
+
+
+def mfa_verify(session, *, code: str) -> SandboxSeller | None:
+    """Return the seller when the code is the one sent, counting a wrong try; None otherwise."""
+    pending = mfa_pending(session)
+    if pending is None:
+        return None
+    if not hmac.compare_digest(code.encode(), pending["code"].encode()):
+        session[MFA_KEY] = {**pending, "attempts": pending["attempts"] + 1}
+        return None
+    session.pop(MFA_KEY)
+    return seller_get(pk=pending["seller"])
