@@ -49,7 +49,7 @@ def run(user, rounds: int, warmup: int) -> None:
             response = client.get(reverse("sellerauth:callback"), query)
             elapsed = (time.perf_counter() - start) * 1000
             outcome = client.session.get("sellerauth:result", {})
-            if response.status_code != 302 or not outcome.get("ok"):
+            if response.status_code != 303 or not outcome.get("ok"):
                 raise SystemExit(f"callback failed: {response.status_code} {outcome}")
             client.get(reverse("sellerauth:result"))
             if round_number >= warmup:

@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stores.models import AmazonStore, StoreEvent
+from stores.permissions import store_permission_required
 from stores.services import store_event_record
 
 from . import selectors, services
@@ -32,6 +33,13 @@ CALLBACK_PARAMETERS = {
 }
 
 
+def _see_other(to):
+    """Redirect with 303 See Other: the next request is a GET, whatever came before."""
+    response = redirect(to)
+    response.status_code = 303
+    return response
+
+
 def _no_store(response):
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -47,10 +55,10 @@ def connect_confirm(request, pk):
 
 
 @require_POST
-@permission_required(CONNECT, raise_exception=True)
+@store_permission_required(CONNECT)
 def connect_start(request, pk):
     store = get_object_or_404(AmazonStore, pk=pk)
-    return _no_store(redirect(services.connect_start(request=request, store=store), permanent=False))
+    return _no_store(_see_other(services.connect_start(request=request, store=store)))
 
 
 def _callback_params(query) -> dict[str, str] | None:
@@ -88,7 +96,7 @@ def callback(request):
         }
     else:
         request.session[RESULT_KEY] = {"ok": True, "store": result.store.pk, "renewed": result.renewed}
-    return _no_store(redirect("sellerauth:result", permanent=False))
+    return _no_store(_see_other("sellerauth:result"))
 
 
 def _record_failure(request, error: ConnectError) -> None:
@@ -115,7 +123,7 @@ def result(request):
 
 
 @require_POST
-@permission_required(CONNECT, raise_exception=True)
+@store_permission_required(CONNECT)
 def verify(request, pk):
     store = get_object_or_404(selectors.connected_store_queryset(), pk=pk)
     try:
@@ -135,7 +143,7 @@ def verify(request, pk):
 
 
 @require_http_methods(["POST"])
-@permission_required(CONNECT, raise_exception=True)
+@store_permission_required(CONNECT)
 def link_existing(request, pk, authorization_pk):
     store = get_object_or_404(AmazonStore, pk=pk)
     authorization = get_object_or_404(SellerAuthorization, pk=authorization_pk)

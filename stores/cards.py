@@ -34,6 +34,7 @@ CARD_FIELDS = {
     "auth_selling_partner_id": "connection__authorization__selling_partner_id",
     "auth_seller_store_name": "connection__authorization__seller_store_name",
     "auth_region": "connection__authorization__region",
+    "auth_granted_at": "connection__authorization__granted_at",
     "auth_marketplace_ids": "connection__authorization__marketplace_ids",
 }
 
@@ -53,6 +54,7 @@ class StoreCard:
     auth_selling_partner_id: str | None
     auth_seller_store_name: str | None
     auth_region: str | None
+    auth_granted_at: datetime | None
     auth_marketplace_ids: list | None
 
     @property

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .cards import CardGrid, card_values
 from .forms import StoreCreateForm, StoreDeleteForm, StoreEditForm, StoreFilterForm
+from .permissions import store_permission_required
 
 VIEW = "stores.view_amazonstore"
 ADD = "stores.add_amazonstore"
@@ -117,7 +118,7 @@ def store_detail(request, pk):
 
 
 @require_POST
-@permission_required(CHANGE, raise_exception=True)
+@store_permission_required(CHANGE)
 def store_edit(request, pk):
     store = get_object_or_404(selectors.store_detail_queryset(), pk=pk)
     form = StoreEditForm(request.POST, instance=store)
@@ -146,19 +147,19 @@ def _set_active(request, pk, *, active: bool):
 
 
 @require_POST
-@permission_required(CHANGE, raise_exception=True)
+@store_permission_required(CHANGE)
 def store_activate(request, pk):
     return _set_active(request, pk, active=True)
 
 
 @require_POST
-@permission_required(CHANGE, raise_exception=True)
+@store_permission_required(CHANGE)
 def store_deactivate(request, pk):
     return _set_active(request, pk, active=False)
 
 
 @require_POST
-@permission_required(DELETE, raise_exception=True)
+@store_permission_required(DELETE)
 def store_delete(request, pk):
     store = get_object_or_404(selectors.store_detail_queryset(), pk=pk)
     form = StoreDeleteForm(request.POST, instance=store)

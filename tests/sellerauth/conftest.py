@@ -42,7 +42,7 @@ def start_connect(manager_client):
 
     def start(store):
         response = manager_client.post(reverse("sellerauth:connect", args=[store.pk]))
-        assert response.status_code == 302
+        assert response.status_code == 303
         return parse_qs(urlsplit(response.url).query)["state"][0]
 
     return start

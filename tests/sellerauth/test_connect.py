@@ -31,7 +31,7 @@ def _age(*, days):
 
 
 def _result(client, response):
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.url == reverse("sellerauth:result")
     return html.unescape(client.get(response.url).content.decode())
 

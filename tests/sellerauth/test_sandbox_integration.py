@@ -30,7 +30,7 @@ def _connect(client, sandbox, store, *, login="na-seller@example.com"):
     params = {name: values[0] for name, values in parse_qs(urlsplit(consent).query).items()}
     back = sandbox.authorize(requests.Session(), login=login, **params)
     response = client.get(reverse("sellerauth:callback"), {name: values[0] for name, values in back.items()})
-    assert response.status_code == 302
+    assert response.status_code == 303
     return client.get(response.url).content.decode()
 
 

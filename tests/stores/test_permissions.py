@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from stores.models import AmazonStore
+from stores.models import AmazonStore, StoreEvent
 from tests.factories import AmazonStoreFactory, CatalogAttributeFactory, WebsiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_permission_matrix(as_role, role, name, method, with_id, allowed, ok_sta
     data = _post_data(store, WebsiteFactory(), CatalogAttributeFactory())
     url = reverse(name, args=[store.pk] if with_id else [])
     client = as_role(role)
-    before = (AmazonStore.objects.count(), store.events.count())
+    before = (AmazonStore.objects.count(), store.events.exclude(kind=StoreEvent.Kind.DENIED).count())
 
     response = getattr(client, method)(url, data.get(name, {}) if method == "post" else {})
 
@@ -75,7 +75,11 @@ def test_permission_matrix(as_role, role, name, method, with_id, allowed, ok_sta
         assert response.status_code == 403
         assert "You are not allowed to do this" in response.content.decode()
     if method == "post" and role not in allowed:
-        assert (AmazonStore.objects.count(), store.events.count()) == before
+        assert (AmazonStore.objects.count(), store.events.exclude(kind=StoreEvent.Kind.DENIED).count()) == before
+        if with_id and role != "anonymous":
+            denied = store.events.get(kind=StoreEvent.Kind.DENIED)
+            assert denied.actor.username == role.replace("auth_staff", "authstaff")
+            assert denied.details["permission"].startswith("stores.")
 
 
 @pytest.mark.parametrize("role", ROLES)
