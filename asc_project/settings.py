@@ -150,14 +150,22 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Every handler masks secrets (the OAuth state and code, Amazon tokens) before writing.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"secrets": {"()": "asc_project.logs.SecretsFilter"}},
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING", "propagate": True}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING", "propagate": True},
+        # The development server's access log holds whole request lines, callback query strings included.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "asc_project.logs.ExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "asc_project.logs.ExceptionReporter"
 
 # Amazon Sales Channel.
 # Country codes of the marketplaces merchants may choose; the full table is in stores/marketplaces.py.

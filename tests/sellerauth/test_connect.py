@@ -426,3 +426,27 @@ def test_reconnecting_the_same_seller_renews_the_authorization(manager_client, s
 
     assert SellerAuthorization.objects.get().expires_at - timezone.now() > timedelta(days=364)
     assert store.events.filter(kind=StoreEvent.Kind.RENEWED).exists()
+
+
+def test_a_slower_callback_never_overwrites_a_newer_refresh_token(manager, store):
+    from sellerauth.amazon_client import Participation, TokenSet
+    from sellerauth.services import _connection_save
+    from sellerauth.token_vault import token_decrypt, token_encrypt
+
+    started = timezone.now()  # this callback began its exchange here...
+    newer = timezone.now() + timedelta(seconds=1)  # ...and another consent was saved after that
+    SellerAuthorization.objects.create(
+        selling_partner_id=amazon.SELLER,
+        region="NA",
+        granted_at=newer,
+        expires_at=newer + timedelta(days=365),
+        refresh_token_encrypted=token_encrypt("Atzr|newer"),
+    )
+    us = [Participation("ATVPDKIKX0DER", "US", "Amazon.com", "Northwind Outfitters", True)]
+
+    _connection_save(manager, store, amazon.SELLER, TokenSet("Atza|older", "Atzr|older", 3600), us, started)
+
+    authorization = SellerAuthorization.objects.get()
+    assert token_decrypt(authorization.refresh_token_encrypted) == "Atzr|newer"
+    assert authorization.granted_at == newer
+    assert StoreConnection.objects.get().authorization == authorization
