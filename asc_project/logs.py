@@ -8,7 +8,7 @@ from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 # Values of these query or form parameters never reach a log line or an error report.
 SECRET_PARAMETERS = ("state", "spapi_oauth_code", "code", "refresh_token", "access_token", "client_secret")
 # name=value in URLs and forms; name = 'value' and name: value in error reports' variable listings.
-_PARAMETER = re.compile(rf"(?<![\w-])({'|'.join(SECRET_PARAMETERS)})(\s*[=:]\s*['\"]?)[^&\s\"'<]+")
+_PARAMETER = re.compile(rf"(?<![\w-])({'|'.join(SECRET_PARAMETERS)})(['\"]?\s*[=:]\s*['\"]?)[^&\s\"'<,}}]+")
 # Amazon's token shapes: Atza| (access) and Atzr| (refresh), also URL-encoded.
 _TOKEN = re.compile(r"Atz[ar](\||%7C)[^\s\"'&]+", re.IGNORECASE)
 MASK = "********************"
@@ -20,13 +20,11 @@ def scrub(text: str) -> str:
 
 
 class SecretsFilter(logging.Filter):
-    """Mask secrets in a record's message and arguments (the dev server logs whole request lines)."""
+    """Mask secrets in a record's text (the dev server logs whole request lines; HTTP libraries log bodies)."""
 
     def filter(self, record):
-        if isinstance(record.msg, str):
-            record.msg = scrub(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(scrub(arg) if isinstance(arg, str) else arg for arg in record.args)
+        # Format first: arguments may be dicts or objects whose text holds the secret.
+        record.msg, record.args = scrub(record.getMessage()), ()
         return True
 
 

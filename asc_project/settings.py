@@ -160,6 +160,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # These log request bodies (the code, the client secret) at DEBUG; they have nothing else to say.
+        "oauthlib": {"level": "WARNING"},
+        "requests_oauthlib": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
         # The development server's access log holds whole request lines, callback query strings included.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

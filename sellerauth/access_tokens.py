@@ -5,6 +5,7 @@ One refresh is in flight per authorization across processes: a row lock on Postg
 elsewhere (SQLite has no row locks). Whoever waited re-reads the cache and reuses the new token.
 """
 
+import secrets
 import time
 from contextlib import contextmanager
 
@@ -18,7 +19,8 @@ from .models import AuthorizationState, SellerAuthorization
 from .token_vault import TokenVaultError, token_decrypt
 
 EARLY_REFRESH = 60  # seconds: Amazon's SDKs refresh this long before expiry, and so do we
-LOCK_TIMEOUT = 60
+# Longer than the slowest refresh: 4 attempts × (connect + read timeouts) and the waits between them.
+LOCK_TIMEOUT = 180
 NEEDS_REAUTHORIZATION = _(
     "Amazon no longer accepts this store's authorization (it was removed in Seller Central or has expired). "
     "Connect the store again."
@@ -48,16 +50,17 @@ def _refresh_lock(authorization_id: int):
             SellerAuthorization.objects.select_for_update().filter(pk=authorization_id).exists()
             yield
         return
-    key = f"{_key(authorization_id)}:lock"
+    key, mine = f"{_key(authorization_id)}:lock", secrets.token_hex(8)
     deadline = time.monotonic() + LOCK_TIMEOUT
-    while not cache.add(key, 1, timeout=LOCK_TIMEOUT):
+    while not cache.add(key, mine, timeout=LOCK_TIMEOUT):
         if time.monotonic() > deadline:
             raise AmazonAuthorizationError("refresh_lock_timeout", amazon_client.UNAVAILABLE)
         time.sleep(0.05)
     try:
         yield
     finally:
-        cache.delete(key)
+        if cache.get(key) == mine:  # never release a lock that lapsed and another process now holds
+            cache.delete(key)
 
 
 def access_token_get(*, authorization: SellerAuthorization) -> str:

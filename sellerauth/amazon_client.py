@@ -9,6 +9,7 @@ AmazonAuthorizationError with a code and a sentence a merchant can act on. Nothi
 
 import json
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ def _json_object(response: requests.Response) -> dict:
         raise AmazonAuthorizationError("response_too_large", UNAVAILABLE)
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise AmazonAuthorizationError("response_not_json", UNAVAILABLE) from None
     if not isinstance(data, dict):
         raise AmazonAuthorizationError("response_not_object", UNAVAILABLE)
@@ -170,9 +171,10 @@ def lwa_exchange_code(*, code: str) -> TokenSet:
 def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
-        return None
+        return None  # an HTTP date, or garbage: fall back to our own backoff
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _backoff(attempt: int) -> float:

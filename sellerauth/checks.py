@@ -13,6 +13,15 @@ CLIENT_ID = re.compile(r"amzn1\.application-oa2-client\.[A-Za-z0-9-]+")
 
 @register()
 def check_token_keys(app_configs, **kwargs):
+    if not settings.ASC_TOKEN_KEYS:
+        return [
+            Error(
+                "ASC_TOKEN_KEYS is empty: refresh tokens from Amazon could not be stored.",
+                hint="`make run` writes a development key into .env; elsewhere generate one with "
+                'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())".',
+                id="sellerauth.E003",
+            )
+        ]
     errors = []
     for position, key in enumerate(settings.ASC_TOKEN_KEYS, start=1):
         try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,26 +234,34 @@ def connection_verify(*, store: AmazonStore, actor) -> SellerAuthorization:
     return locked
 
 
-@transaction.atomic
 def connection_link_existing(*, store: AmazonStore, authorization: SellerAuthorization, actor) -> None:
     """Link a store to an authorization its seller already granted in this region, after a live check."""
     if hasattr(store, "connection") or authorization.region != store.marketplace_info.region:
         raise ConnectError("not_linkable", _("This store cannot use that authorization."), store=store)
+    # Amazon first, outside any transaction: a refusal must be recorded, not rolled back.
     token = _amazon(access_tokens.access_token_get, store, authorization=authorization)
     participations = _amazon(
         amazon_client.spapi_marketplace_participations, store, region=authorization.region, access_token=token
     )
     _require_marketplace(store, authorization.selling_partner_id, participations)
-    locked = SellerAuthorization.objects.select_for_update().get(pk=authorization.pk)
-    _participations_apply(locked, participations, timezone.now())
-    locked.save()
-    StoreConnection.objects.create(store=store, authorization=locked, connected_by=actor)
-    store_event_record(
-        store=store,
-        kind=StoreEvent.Kind.CONNECTED,
-        actor=actor,
-        details={"selling_partner_id": locked.selling_partner_id, "region": locked.region, "shared": True},
-    )
+    try:
+        with transaction.atomic():
+            AmazonStore.objects.select_for_update().filter(pk=store.pk).exists()
+            locked = SellerAuthorization.objects.select_for_update().get(pk=authorization.pk)
+            _participations_apply(locked, participations, timezone.now())
+            locked.save()
+            StoreConnection.objects.create(store=store, authorization=locked, connected_by=actor)
+            store_event_record(
+                store=store,
+                kind=StoreEvent.Kind.CONNECTED,
+                actor=actor,
+                details={"selling_partner_id": locked.selling_partner_id, "region": locked.region, "shared": True},
+            )
+    except IntegrityError:
+        # Linked or connected a moment ago, by a double click or another tab.
+        raise ConnectError(
+            "not_linkable", _("This store was connected meanwhile; nothing else was changed."), store=store
+        ) from None
 
 
 def authorization_mark_lost(*, authorization: SellerAuthorization, reason: str) -> None:

@@ -57,7 +57,15 @@ def home(request):
             "page": page,
             "cards": cards,
             # The list part of the page is cached under everything it shows (see stores.cards).
-            "content_key": (cards.key, page.number, page.paginator.count, request.GET.urlencode(), any_store),
+            "content_key": (
+                cards.key,
+                cards.variant,
+                request.user.has_perm(ADD),
+                page.number,
+                page.paginator.count,
+                request.GET.urlencode(),
+                any_store,
+            ),
             "filter_form": filter_form,
             "filtered": bool(filters),
             "any_store": any_store,

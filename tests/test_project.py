@@ -35,6 +35,7 @@ def test_production_settings_pass_the_deploy_check():
         ALLOWED_HOSTS="asc.example.com",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
         ASC_TOKEN_KEYS="x" * 43 + "=",
+        CACHE_URL="redis://127.0.0.1:6379/0",
         SPAPI_APPLICATION_ID="amzn1.sp.solution.11111111-2222-3333-4444-555555555555",
         LWA_CLIENT_ID="amzn1.application-oa2-client.0123456789abcdef",
         LWA_CLIENT_SECRET="s" * 64,

@@ -6,8 +6,13 @@ from sellerauth.status import ConnectionStatus, connection_status, days_left
 
 register = template.Library()
 
-# Statuses from which the merchant connects again (a fresh consent) rather than just looking.
-RECONNECT = {ConnectionStatus.EXPIRED, ConnectionStatus.REVOKED, ConnectionStatus.NEEDS_REAUTHORIZATION}
+# Statuses from which the merchant grants access again (a fresh consent) rather than just looking.
+RECONNECT = {
+    ConnectionStatus.RENEWAL_DUE,
+    ConnectionStatus.EXPIRED,
+    ConnectionStatus.REVOKED,
+    ConnectionStatus.NEEDS_REAUTHORIZATION,
+}
 
 
 def _status(state, expires_at) -> ConnectionStatus:

@@ -72,10 +72,12 @@
   var connected = document.querySelector("[data-connected-store]");
   if (connected && "BroadcastChannel" in window) {
     new BroadcastChannel(CHANNEL).postMessage({ store: connected.getAttribute("data-connected-store") });
-    var note = document.querySelector("[data-closing-note]");
-    if (note) { note.hidden = false; }
-    // Browsers close only tabs that a script opened; otherwise the links on the page lead back.
-    window.setTimeout(function () { window.close(); }, 2500);
+    // Browsers close only tabs that a script opened; when this one stays, say so and leave the links.
+    window.setTimeout(function () {
+      window.close();
+      var note = document.querySelector("[data-closing-note]");
+      if (note && !window.closed) { note.hidden = false; }
+    }, 2500);
   }
   if (!connected && "BroadcastChannel" in window && document.querySelector("[data-store-id], #amazon-connection")) {
     new BroadcastChannel(CHANNEL).onmessage = function () { window.location.reload(); };

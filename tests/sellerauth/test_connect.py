@@ -8,6 +8,7 @@ import pytest
 import requests
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -202,13 +203,33 @@ def test_a_callback_without_a_known_state_calls_nobody(manager_client, store, am
     assert _nothing_saved()
 
 
-def test_another_sessions_state_is_refused_and_left_usable(client, store, start_connect, amazon_http, manager):
+def test_the_same_user_in_another_browser_is_refused_and_the_state_stays_usable(
+    manager_client, manager, store, start_connect, amazon_ok
+):
     state = start_connect(store)
+    other_browser = Client()
+    other_browser.force_login(manager)
+    params = {"state": state, "spapi_oauth_code": amazon.CODE, "selling_partner_id": amazon.SELLER}
+
+    page = _result(other_browser, callback(other_browser, **params))
+
+    assert "another browser session or by another user" in page
+    assert len(amazon_ok.calls) == 0
+    assert "is connected" in _result(manager_client, callback(manager_client, **params))
+
+
+def test_another_user_in_the_same_session_is_refused(manager_client, store, start_connect, amazon_http):
+    state = start_connect(store)
+    binding = manager_client.session["sellerauth:binding"]
     other = UserFactory(username="other-manager")
-    client.force_login(other)
+    manager_client.force_login(other)
+    session = manager_client.session
+    session["sellerauth:binding"] = binding  # the same browser session, now someone else
+    session.save()
 
     page = _result(
-        client, callback(client, state=state, spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
+        manager_client,
+        callback(manager_client, state=state, spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER),
     )
 
     assert "another browser session or by another user" in page
@@ -291,7 +312,7 @@ def test_malformed_or_repeated_parameters_are_a_400_with_no_write(manager_client
     assert not AuthorizationRequest.objects.exists()
 
 
-def test_provider_error_text_is_shown_escaped(manager_client, store, start_connect, amazon_http):
+def test_another_provider_error_is_named(manager_client, store, start_connect, amazon_http):
     page = _result(manager_client, callback(manager_client, error="server_error", state=start_connect(store)))
 
     assert "Amazon ended the authorization with the error “server_error”" in page

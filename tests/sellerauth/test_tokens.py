@@ -107,6 +107,23 @@ def test_each_retryable_status_is_retried(authorization, amazon_http, status):
     assert len(amazon_http.calls) == 2
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-5", "Wed, 21 Oct 2026 07:28:00 GMT", "soon"])
+def test_a_strange_retry_after_falls_back_to_backoff(authorization, amazon_http, no_sleep, value):
+    amazon_http.post(amazon.lwa_url(), status=429, headers={"Retry-After": value}, json={"error": "throttled"})
+    _refresh_ok(amazon_http)
+
+    assert access_tokens.access_token_get(authorization=authorization)
+    assert len(no_sleep) == 1
+    assert 0 <= no_sleep[0] <= 8
+
+
+def test_deeply_nested_json_is_a_clean_failure(authorization, amazon_http):
+    amazon_http.post(amazon.lwa_url(), body="[" * 30000)
+
+    with pytest.raises(AmazonAuthorizationError):
+        access_tokens.access_token_get(authorization=authorization)
+
+
 def test_retry_after_is_honoured(authorization, amazon_http, no_sleep):
     amazon_http.post(amazon.lwa_url(), status=429, headers={"Retry-After": "3"}, json={"error": "throttled"})
     _refresh_ok(amazon_http)
@@ -201,10 +218,6 @@ def test_the_vault_round_trips_and_never_returns_ciphertext(settings):
     settings.ASC_TOKEN_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(TokenVaultError):
         token_decrypt(ciphertext)
-
-
-def test_the_encryption_key_is_not_the_secret_key(settings):
-    assert settings.SECRET_KEY not in settings.ASC_TOKEN_KEYS
 
 
 def test_rotation_re_encrypts_every_token_under_the_newest_key(db, settings):

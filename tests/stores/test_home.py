@@ -184,3 +184,14 @@ def test_a_cached_card_changes_as_soon_as_the_store_does(manager_client):
     assert "After" in html
     assert "Before" not in html
     assert "Renamed Website" in html
+
+
+def test_the_cached_list_follows_the_viewers_permissions(client, manager, viewer):
+    client.force_login(manager)
+    assert "Add an Amazon store" in client.get(HOME).content.decode()
+
+    client.force_login(viewer)
+    html = client.get(HOME).content.decode()
+
+    assert "Ask a channel manager to add one." in html
+    assert 'data-opens-dialog="pre-installation-dialog"' not in html

@@ -42,6 +42,10 @@ MATRIX = [
     ("stores:activate", "post", True, MAY_MANAGE, 302),
     ("stores:deactivate", "post", True, MAY_MANAGE, 302),
     ("stores:delete", "post", True, MAY_MANAGE, 302),
+    ("sellerauth:connect_confirm", "get", True, MAY_MANAGE, 200),
+    ("sellerauth:connect", "post", True, MAY_MANAGE, 303),
+    # Allowed, but the store has no connection to verify.
+    ("sellerauth:verify", "post", True, MAY_MANAGE, 404),
 ]
 
 
