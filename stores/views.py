@@ -40,12 +40,12 @@ def home(request):
     filter_form = StoreFilterForm(request.GET or None)
     filters = filter_form.filters()
     page = Paginator(selectors.store_list(**filters), settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
-    can_change = request.user.has_perm(CHANGE)
+    can_change, can_connect = request.user.has_perm(CHANGE), request.user.has_perm(CONNECT)
     cards = CardGrid(
         card_values(page.object_list),
         can_change=can_change,
         can_delete=request.user.has_perm(DELETE),
-        can_connect=request.user.has_perm(CONNECT),
+        can_connect=can_connect,
     )
     any_store = page.paginator.count > 0 or selectors.stores_exist()
     query = request.GET.copy()
@@ -71,7 +71,7 @@ def home(request):
             "any_store": any_store,
             "query": query.urlencode(),
             "can_change": can_change,
-            "can_connect": request.user.has_perm(CONNECT),
+            "can_connect": can_connect,
         },
     )
 

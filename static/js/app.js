@@ -35,7 +35,11 @@
         event.preventDefault();
         // A Connect store link points the dialog's one form at its own store.
         var action = opener.getAttribute("data-form-action");
-        if (action) { dialog.querySelector("form").setAttribute("action", action); }
+        if (action) {
+          var own = dialog.querySelector("form");
+          if (own) { own.setAttribute("action", action); }
+          else { dialog.querySelector("[data-connect-submit]").setAttribute("formaction", action); }
+        }
         openDialog(dialog, opener);
       }
       return;
@@ -61,9 +65,9 @@
   });
 
   // The dialog's form opens Seller Central in a new tab; this tab keeps the page, without the dialog.
-  document.querySelectorAll("form[data-closes-on-submit]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      window.setTimeout(function () { form.closest("dialog").close(); }, 0);
+  document.querySelectorAll("[data-connect-submit]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.setTimeout(function () { button.closest("dialog").close(); }, 0);
     });
   });
 
