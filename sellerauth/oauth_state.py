@@ -58,6 +58,8 @@ def state_issue(*, request, store, purpose: str) -> str:
         created_at=now,
         expires_at=now + timedelta(seconds=settings.ASC_STATE_TTL_SECONDS),
     )
+    # Attempts long expired serve nothing (the store's activity log keeps the history): drop them.
+    AuthorizationRequest.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     pending = AuthorizationRequest.objects.filter(session_binding_hash=session_hash, consumed_at__isnull=True)
     stale = pending.order_by("-created_at").values_list("pk", flat=True)[MAX_PENDING_PER_SESSION:]
     AuthorizationRequest.objects.filter(pk__in=list(stale)).delete()

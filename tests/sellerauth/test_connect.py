@@ -471,3 +471,12 @@ def test_a_slower_callback_never_overwrites_a_newer_refresh_token(manager, store
     assert token_decrypt(authorization.refresh_token_encrypted) == "Atzr|newer"
     assert authorization.granted_at == newer
     assert StoreConnection.objects.get().authorization == authorization
+
+
+def test_attempts_expired_for_a_day_are_dropped(manager_client, store, start_connect):
+    start_connect(store)
+    AuthorizationRequest.objects.update(expires_at=timezone.now() - timedelta(days=2))
+
+    start_connect(store)
+
+    assert AuthorizationRequest.objects.count() == 1
