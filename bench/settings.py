@@ -15,6 +15,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 if os.environ.get("BENCH_DATABASE_URL"):
     # The benchmark creates its own scratch database on that server (test_<name>) and drops it afterwards.
     DATABASES = {"default": env.db("BENCH_DATABASE_URL")}  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)  # noqa: F405
     if os.environ.get("BENCH_DB_NAME"):  # a worker process joins the scratch database its parent made
         DATABASES["default"]["NAME"] = os.environ["BENCH_DB_NAME"]
 else:
@@ -26,4 +27,4 @@ else:
     }
 
 if os.environ.get("BENCH_CACHE_URL"):
-    CACHES = {"default": env.cache("BENCH_CACHE_URL")}  # noqa: F405
+    CACHES = {**CACHES, "default": env.cache("BENCH_CACHE_URL")}  # noqa: F405

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -94,6 +94,7 @@ class CardGrid:
         return iter(self._render())
 
     def _render(self) -> list[SafeString]:
+        cache = caches["template_fragments"]  # the same cache as {% cache %}: local, keys are content
         found = cache.get_many(self.keys)
         rendered = {}
         can_change, can_delete, can_connect, _ = self.variant
