@@ -81,11 +81,9 @@ class CardGrid:
         self.variant = (can_change, can_delete, can_connect, translation.get_language())
         self.rows = list(rows)
         self.cards = [StoreCard(*row) for row in self.rows]
-        self.keys = [
-            _digest((row, card.days_to_expiry(now), self.variant))
-            for row, card in zip(self.rows, self.cards, strict=True)
-        ]
-        self.key = _digest(self.keys)
+        self.shown = [(row, card.days_to_expiry(now)) for row, card in zip(self.rows, self.cards, strict=True)]
+        # One digest for the page; each card's own key is made only when the page must be rendered.
+        self.key = _digest((self.shown, self.variant))
 
     def __len__(self):
         return len(self.cards)
@@ -95,10 +93,11 @@ class CardGrid:
 
     def _render(self) -> list[SafeString]:
         cache = caches["template_fragments"]  # the same cache as {% cache %}: local, keys are content
-        found = cache.get_many(self.keys)
+        keys = [_digest((shown, self.variant)) for shown in self.shown]
+        found = cache.get_many(keys)
         rendered = {}
         can_change, can_delete, can_connect, _ = self.variant
-        for card, key in zip(self.cards, self.keys, strict=True):
+        for card, key in zip(self.cards, keys, strict=True):
             if key not in found:
                 context = {"card": card, "can_change": can_change, "can_delete": can_delete, "can_connect": can_connect}
                 rendered[key] = render_to_string("stores/includes/store_card.html", context)
@@ -106,7 +105,7 @@ class CardGrid:
             cache.set_many(rendered, CARD_TIMEOUT)
         found |= rendered
         # Safe: each value is the output of an autoescaped template.
-        return [mark_safe(found[key]) for key in self.keys]  # noqa: S308
+        return [mark_safe(found[key]) for key in keys]  # noqa: S308
 
 
 def _digest(value) -> str:
