@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SellerAuthorization, StoreConnection
+from .models import AuthorizationRequest, SellerAuthorization, StoreConnection
 
 
 class StoreConnectionInline(admin.TabularInline):
@@ -46,4 +46,21 @@ class StoreConnectionAdmin(admin.ModelAdmin):
     readonly_fields = ["store", "authorization", "connected_by", "connected_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuthorizationRequest)
+class AuthorizationRequestAdmin(admin.ModelAdmin):
+    list_display = ["store", "purpose", "user", "created_at", "expires_at", "consumed_at"]
+    list_filter = ["purpose", "created_at", ("consumed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["store", "user"]
+    search_fields = ["store__name", "user__username"]
+    # The hashes of the state and of the session binding stay out of sight.
+    fields = ["store", "purpose", "user", "created_at", "expires_at", "consumed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

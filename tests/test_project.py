@@ -120,6 +120,8 @@ def test_autoescape_is_never_switched_off():
         "admin:stores_catalogattribute_changelist",
         "admin:sellerauth_sellerauthorization_changelist",
         "admin:sellerauth_storeconnection_changelist",
+        "admin:sellerauth_authorizationrequest_changelist",
+        "admin:amazon_sandbox_sandboxseller_changelist",
     ],
 )
 def test_every_model_has_a_working_admin_changelist(client, superuser, url_name):
@@ -149,3 +151,15 @@ def test_the_admin_refuses_a_duplicate_name_with_a_message(client, superuser):
 
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
+
+
+def test_every_model_of_the_project_is_in_the_admin_and_its_list_loads(client, superuser):
+    from django.apps import apps
+    from django.contrib import admin
+
+    client.force_login(superuser)
+    for app_label in ("stores", "sellerauth", "amazon_sandbox"):
+        for model in apps.get_app_config(app_label).get_models():
+            assert model in admin.site._registry, model
+            url = reverse(f"admin:{app_label}_{model._meta.model_name}_changelist")
+            assert client.get(url, {"q": "x"}).status_code == 200, url
