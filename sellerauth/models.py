@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.marketplaces import MARKETPLACES, REGIONS
 from stores.models import AmazonStore
 
-from .status import ConnectionStatus, connection_status, days_left
+from .status import connection_status, days_left
 
 
 def marketplace_names(marketplace_ids: list[str]) -> list[str]:
@@ -115,13 +115,6 @@ class StoreConnection(models.Model):
 
     def __str__(self):
         return f"{self.store} → {self.authorization}"
-
-    @property
-    def status(self) -> str:
-        return self.authorization.status
-
-    def get_status_display(self):
-        return ConnectionStatus(self.status).label
 
 
 class AuthorizationPurpose(models.TextChoices):

@@ -43,9 +43,9 @@ def card_connection(card, can_connect, part="facts"):
 @register.inclusion_tag("sellerauth/includes/connection_panel.html", takes_context=True)
 def connection_panel(context, store):
     """Render the store dashboard's Amazon connection panel, with the actions the user may take."""
-    connection = getattr(store, "connection", None) if hasattr(store, "connection") else None
+    connection = getattr(store, "connection", None)  # a missing one-to-one raises an AttributeError subclass
     authorization = connection.authorization if connection else None
-    status = _status(authorization and authorization.state, authorization and authorization.expires_at)
+    status = ConnectionStatus(authorization.status) if authorization else ConnectionStatus.NOT_CONNECTED
     can_connect = context["perms"]["stores"]["connect_amazonstore"]
     return {
         "store": store,

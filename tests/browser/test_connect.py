@@ -35,16 +35,20 @@ def _sign_in(tab, login):
     tab.get_by_role("button", name="Sign in").click()
 
 
+def _consent(tab):
+    tab.get_by_label(re.compile("I understand")).check()
+    tab.get_by_role("button", name="Next").click()
+    expect(tab.get_by_role("heading", name="You are almost done")).to_be_visible()
+    tab.get_by_role("button", name="Continue").click()
+
+
 def test_connect_store_through_seller_central(page, sign_in, manager, live_sandbox):
     AmazonStoreFactory(name="Amazon Store USA", marketplace="US")
     sign_in(page, manager)
 
     tab = _to_seller_central(page, "Amazon Store USA")
     _sign_in(tab, "na-seller@example.com")
-    tab.get_by_label(re.compile("I understand")).check()
-    tab.get_by_role("button", name="Next").click()
-    expect(tab.get_by_role("heading", name="You are almost done")).to_be_visible()
-    tab.get_by_role("button", name="Continue").click()
+    _consent(tab)
 
     expect(tab.get_by_role("heading", level=1)).to_have_text("Store connected")
     expect(tab.locator(".connect-result")).to_contain_text("is connected to Amazon seller")
@@ -78,9 +82,7 @@ def test_a_seller_who_does_not_sell_in_the_marketplace_is_named(page, sign_in, m
 
     tab = _to_seller_central(page, "Tienda Mexico")
     _sign_in(tab, "us-only-seller@example.com")
-    tab.get_by_label(re.compile("I understand")).check()
-    tab.get_by_role("button", name="Next").click()
-    tab.get_by_role("button", name="Continue").click()
+    _consent(tab)
 
     alert = tab.get_by_role("alert")
     expect(alert).to_contain_text("does not sell in Mexico")
