@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .app import APPLICATION_ID, app_is_draft, registered_redirect_uri
+from .app import RegisteredApplication, registered_application
 
 STATE_MAX_LENGTH = 2048
 PARAMETERS = ("application_id", "state", "redirect_uri", "version")
@@ -36,8 +36,9 @@ class ConsentRequestError(Exception):
 
 def consent_request_parse(params) -> ConsentRequest:
     """Return the consent request of a query string, or raise ConsentRequestError, checking in a fixed order."""
+    application = registered_application()
     repeated = [name for name in PARAMETERS if len(params.getlist(name)) > 1]
-    if params.get("application_id") != APPLICATION_ID:
+    if params.get("application_id") != application.application_id:
         raise ConsentRequestError(UNKNOWN_APPLICATION, _("No application is registered with this application ID."))
     if repeated:
         raise ConsentRequestError(MALFORMED_REQUEST, _("A parameter of the authorization request is repeated."))
@@ -46,20 +47,22 @@ def consent_request_parse(params) -> ConsentRequest:
         raise ConsentRequestError(MALFORMED_REQUEST, _("The authorization request has no state parameter."))
     if len(state) > STATE_MAX_LENGTH:
         raise ConsentRequestError(MALFORMED_REQUEST, _("The state parameter is longer than 2048 characters."))
-    redirect_uri = _redirect_uri_check(params.get("redirect_uri"))
-    if app_is_draft() and params.get("version") != "beta":
+    redirect_uri = _redirect_uri_check(params.get("redirect_uri"), application=application)
+    if application.is_draft and params.get("version") != "beta":
         raise ConsentRequestError(
             "MD1000", _("This application is in Draft state: the authorization request must include version=beta.")
         )
-    return ConsentRequest(APPLICATION_ID, state, redirect_uri)
+    return ConsentRequest(application.application_id, state, redirect_uri)
 
 
-def _redirect_uri_check(redirect_uri: str | None) -> str:
-    registered = registered_redirect_uri()
-    if redirect_uri is not None and "#" in redirect_uri:
+def _redirect_uri_check(redirect_uri: str | None, *, application: RegisteredApplication) -> str:
+    if redirect_uri is None:
+        return application.default_redirect_uri
+    if "#" in redirect_uri:
         raise ConsentRequestError("MD5110", _("The redirect URI contains a fragment (#), which is not allowed."))
-    if redirect_uri is not None and redirect_uri != registered:
+    # Compared as registered, character for character: no normalising of case, ports or trailing slashes.
+    if redirect_uri not in application.redirect_uris:
         raise ConsentRequestError(
             "MD5101", _("The redirect URI does not match a redirect URI registered for this application.")
         )
-    return registered
+    return redirect_uri

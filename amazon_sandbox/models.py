@@ -7,9 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stores.marketplaces import MARKETPLACES, REGIONS
-
-from .app import APPLICATION_ID, APPLICATION_NAME
+from .app import registered_application
+from .marketplaces import MARKETPLACES, REGIONS
 
 # A seller re-authorizes a public application every 365 days.
 AUTHORIZATION_LIFETIME = timedelta(days=365)
@@ -86,7 +85,8 @@ class AppAuthorization(models.Model):
 
     @property
     def application_name(self) -> str:
-        return str(APPLICATION_NAME) if self.application_id == APPLICATION_ID else self.application_id
+        application = registered_application()
+        return application.name if self.application_id == application.application_id else self.application_id
 
     @property
     def expires_at(self):

@@ -196,19 +196,32 @@ ASC_RENEWAL_WINDOW_DAYS = env.int("ASC_RENEWAL_WINDOW_DAYS", default=30)
 AMAZON_SANDBOX = env.bool("AMAZON_SANDBOX", default=DEBUG)
 # The sandbox is for development and tests; a demo deployment with DEBUG off must say so explicitly.
 AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG = env.bool("AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG", default=False)
-# Whether the sandbox's own application is in Draft state (its consent page then requires version=beta), and
-# how long its "timeout" fault switch makes a call hang.
-AMAZON_SANDBOX_APP_IS_DRAFT = env.bool("AMAZON_SANDBOX_APP_IS_DRAFT", default=False)
+# How long the sandbox's "timeout" fault switch makes a call hang.
 AMAZON_SANDBOX_TIMEOUT_SECONDS = env.float("AMAZON_SANDBOX_TIMEOUT_SECONDS", default=20.0)
 # Where this site is reached, for the sandbox's absolute URLs (the redirect URI, Seller Central, LWA, SP-API).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The application registered with the sandbox's Seller Central, as Develop Apps shows it (amazon_sandbox/app.py
+# describes each key). Only the sandbox reads it; the client secret is the sandbox's published demo one.
+AMAZON_SANDBOX_APPLICATION = {
+    "NAME": "Amazon Sales Channel (sandbox)",
+    "APPLICATION_ID": env("AMAZON_SANDBOX_APPLICATION_ID", default="amzn1.sp.solution.sandbox-app"),
+    "CLIENT_ID": env("AMAZON_SANDBOX_LWA_CLIENT_ID", default="amzn1.application-oa2-client.sandbox-app"),
+    "CLIENT_SECRET": env("AMAZON_SANDBOX_LWA_CLIENT_SECRET", default="sandbox-secret"),
+    "REDIRECT_URIS": env.list("AMAZON_SANDBOX_REDIRECT_URIS", default=[f"{SITE_URL}/amazon/callback/"]),
+    "LOGIN_URI": env("AMAZON_SANDBOX_LOGIN_URI", default=f"{SITE_URL}/amazon/login/"),
+    # In Draft state its consent page requires version=beta.
+    "IS_DRAFT": env.bool("AMAZON_SANDBOX_APP_IS_DRAFT", default=False),
+}
 if AMAZON_SANDBOX:
     INSTALLED_APPS.append("amazon_sandbox")
     _sandbox = {
-        "SPAPI_APPLICATION_ID": "amzn1.sp.solution.sandbox-app",
-        "LWA_CLIENT_ID": "amzn1.application-oa2-client.sandbox-app",
-        "LWA_CLIENT_SECRET": "sandbox-secret",  # the sandbox's published demo secret, not a real one
-        "AMAZON_REDIRECT_URI": f"{SITE_URL}/amazon/callback/",
+        # The application's own values default to what the sandbox registered, as an operator copies them
+        # from Develop Apps; set any of them to something else and the sandbox refuses it as Amazon would.
+        "SPAPI_APPLICATION_ID": AMAZON_SANDBOX_APPLICATION["APPLICATION_ID"],
+        "LWA_CLIENT_ID": AMAZON_SANDBOX_APPLICATION["CLIENT_ID"],
+        "LWA_CLIENT_SECRET": AMAZON_SANDBOX_APPLICATION["CLIENT_SECRET"],
+        "AMAZON_REDIRECT_URI": next(iter(AMAZON_SANDBOX_APPLICATION["REDIRECT_URIS"]), ""),
+        "AMAZON_APP_IS_DRAFT": AMAZON_SANDBOX_APPLICATION["IS_DRAFT"],
         "AMAZON_LWA_TOKEN_URL": f"{SITE_URL}/sandbox/lwa/auth/o2/token",
         "SPAPI_ENDPOINT_NA": f"{SITE_URL}/sandbox/spapi/na",
         "SPAPI_ENDPOINT_EU": f"{SITE_URL}/sandbox/spapi/eu",
@@ -229,7 +242,7 @@ LWA_CLIENT_SECRET = env("LWA_CLIENT_SECRET", default=_sandbox.get("LWA_CLIENT_SE
 # Absolute, registered with Amazon for the application; sent in the consent URL and the token request.
 AMAZON_REDIRECT_URI = env("AMAZON_REDIRECT_URI", default=_sandbox.get("AMAZON_REDIRECT_URI", ""))
 # While the application is in Draft state at Amazon, the consent URL needs version=beta.
-AMAZON_APP_IS_DRAFT = env.bool("AMAZON_APP_IS_DRAFT", default=False)
+AMAZON_APP_IS_DRAFT = env.bool("AMAZON_APP_IS_DRAFT", default=_sandbox.get("AMAZON_APP_IS_DRAFT", False))
 AMAZON_LWA_TOKEN_URL = env("AMAZON_LWA_TOKEN_URL", default=_sandbox["AMAZON_LWA_TOKEN_URL"])
 AMAZON_SPAPI_ENDPOINTS = {
     region: env(f"SPAPI_ENDPOINT_{region}", default=_sandbox[f"SPAPI_ENDPOINT_{region}"]).rstrip("/")

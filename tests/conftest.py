@@ -11,6 +11,13 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("ASC_CHROMIUM", "/usr/bin/chromium")
 
 
+def pytest_configure(config):
+    """Hash passwords with a fast hasher: Argon2 costs a tenth of a second per login, by design."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -85,8 +92,16 @@ def live_sandbox(live_server, settings, transactional_db):
     from amazon_sandbox.demo import sandbox_sellers_ensure
 
     sandbox_sellers_ensure()  # transactional tests empty the tables the data migration filled
+    # The sandbox over plain http is a development set-up: the application allows that only with DEBUG on.
+    settings.DEBUG = True
     url = live_server.url
     settings.AMAZON_REDIRECT_URI = f"{url}/amazon/callback/"
+    # The sandbox keeps its own registration, as Seller Central does: register the same live-server URIs there.
+    settings.AMAZON_SANDBOX_APPLICATION = {
+        **settings.AMAZON_SANDBOX_APPLICATION,
+        "REDIRECT_URIS": [settings.AMAZON_REDIRECT_URI],
+        "LOGIN_URI": f"{url}/amazon/login/",
+    }
     settings.AMAZON_LWA_TOKEN_URL = f"{url}/sandbox/lwa/auth/o2/token"
     settings.AMAZON_SPAPI_ENDPOINTS = {region: f"{url}/sandbox/spapi/{region.lower()}" for region in ("NA", "EU", "FE")}
     settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL = f"{url}/sandbox/sellercentral"

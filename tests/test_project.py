@@ -24,6 +24,12 @@ def _manage(*args, **env):
     )
 
 
+def _templates():
+    """Yield every template of the project: the project's folder and each app's own."""
+    yield from (ROOT / "templates").rglob("*.html")
+    yield from ROOT.glob("*/templates/**/*.html")
+
+
 def test_production_settings_pass_the_deploy_check():
     result = _manage(
         "check",
@@ -43,6 +49,13 @@ def test_production_settings_pass_the_deploy_check():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_settings_module_hashes_passwords_with_argon2_first():
+    # The tests swap in a fast hasher (tests/conftest.py); the module itself must keep Argon2 first.
+    import asc_project.settings as module
+
+    assert module.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -95,7 +108,7 @@ def test_pages_send_strict_security_headers(viewer_client):
 
 
 def test_templates_have_no_inline_script_or_style_and_no_remote_assets():
-    for template in (ROOT / "templates").rglob("*.html"):
+    for template in _templates():
         html = template.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), template
         assert "<style" not in html, template
@@ -105,7 +118,7 @@ def test_templates_have_no_inline_script_or_style_and_no_remote_assets():
 
 
 def test_autoescape_is_never_switched_off():
-    for template in (ROOT / "templates").rglob("*.html"):
+    for template in _templates():
         html = template.read_text()
         assert "autoescape off" not in html, template
         assert "|safe" not in html, template

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import session
-from ..app import ACCESS, APPLICATION_NAME
+from ..app import ACCESS, registered_application
 from ..authorize import ConsentRequestError, consent_request_parse
 from ..demo import DEMO_PASSWORD, SELLERS
 from ..forms import ConsentForm, MfaForm, SignInForm
@@ -88,7 +88,8 @@ def consent_page(request):
     if request.method == "POST" and form.is_valid():
         session.consent_request_agree(request.session)
         return redirect("amazon_sandbox:almost_done")
-    context = {"form": form, "seller": seller, "application_name": APPLICATION_NAME, "access": ACCESS}
+    name = registered_application().name
+    context = {"form": form, "seller": seller, "application_name": name, "access": ACCESS}
     return render(request, "amazon_sandbox/consent.html", context)
 
 
@@ -114,7 +115,8 @@ def almost_done(request):
                 selling_partner_id=seller.selling_partner_id,
             )
         )
-    context = {"application_name": APPLICATION_NAME, "seller": seller, "host": urlsplit(pending["redirect_uri"]).netloc}
+    host = urlsplit(pending["redirect_uri"]).netloc
+    context = {"application_name": registered_application().name, "seller": seller, "host": host}
     return render(request, "amazon_sandbox/almost_done.html", context)
 
 

@@ -1,8 +1,9 @@
 """The sandbox's faults page, where staff make the LWA or SP-API fail on purpose for a demo."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,4 +27,6 @@ def faults_page(request):
         faults_arm(target=data["target"], mode=data["mode"], times=data["remaining"], retry_after=data["retry_after"])
         messages.success(request, _("The fault switch is armed."))
         return redirect("amazon_sandbox:faults")
-    return render(request, "amazon_sandbox/faults.html", {"form": form, "switches": faults_armed()})
+    # The sandbox knows none of the site's pages: "back" is wherever the site sends a user after signing in.
+    context = {"form": form, "switches": faults_armed(), "back_url": resolve_url(settings.LOGIN_REDIRECT_URL)}
+    return render(request, "amazon_sandbox/faults.html", context)

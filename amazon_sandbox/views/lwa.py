@@ -17,7 +17,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..app import APPLICATION_ID, CLIENT_ID, CLIENT_SECRET
+from ..app import RegisteredApplication, registered_application
 from ..faults import fault_or_none
 from ..services import LwaError, access_token_refresh, authorization_code_exchange
 
@@ -36,10 +36,11 @@ def token(request):
     fault = fault_or_none(target="lwa")
     if fault:
         return fault
+    application = registered_application()
     try:
         params = _parameters(request)
-        _client_authenticate(request, params)
-        body = _grant(params)
+        _client_authenticate(request, params, application=application)
+        body = _grant(params, application=application)
     except LwaError as error:
         body = {"error": error.error, "error_description": error.description}
         response = _json(body, status=error.status)
@@ -49,16 +50,17 @@ def token(request):
     return _json(body)
 
 
-def _grant(params: dict) -> dict:
+def _grant(params: dict, *, application: RegisteredApplication) -> dict:
     grant_type = _required(params, "grant_type")
     if grant_type == "authorization_code":
         return authorization_code_exchange(
             code=_required(params, "code"),
             redirect_uri=_required(params, "redirect_uri"),
-            application_id=APPLICATION_ID,
+            application_id=application.application_id,
         )
     if grant_type == "refresh_token":
-        return access_token_refresh(refresh_token=_required(params, "refresh_token"), application_id=APPLICATION_ID)
+        refresh_token = _required(params, "refresh_token")
+        return access_token_refresh(refresh_token=refresh_token, application_id=application.application_id)
     raise LwaError("unsupported_grant_type", f"The authorization grant type is not supported : {grant_type[:40]}")
 
 
@@ -90,15 +92,15 @@ def _required(params: dict, name: str) -> str:
     return value
 
 
-def _client_authenticate(request, params: dict) -> None:
+def _client_authenticate(request, params: dict, *, application: RegisteredApplication) -> None:
     """Accept the client's ID and secret from the body or from HTTP Basic, never from both."""
     basic = _basic_credentials(request)
     if basic and ("client_id" in params or "client_secret" in params):
         raise LwaError("invalid_request", "The request uses more than one client authentication method.")
     client_id, client_secret = basic or (params.get("client_id", ""), params.get("client_secret", ""))
     # Both are compared in full, so the answer takes as long whichever one is wrong.
-    id_ok = hmac.compare_digest(client_id.encode(), CLIENT_ID.encode())
-    secret_ok = hmac.compare_digest(client_secret.encode(), CLIENT_SECRET.encode())
+    id_ok = hmac.compare_digest(client_id.encode(), application.client_id.encode())
+    secret_ok = hmac.compare_digest(client_secret.encode(), application.client_secret.encode())
     if not (id_ok and secret_ok):
         raise LwaError("invalid_client", "Client authentication failed", status=401)
 

@@ -1,7 +1,7 @@
 import pytest
 
 from amazon_sandbox.demo import sandbox_sellers_ensure
-from tests.amazon_sandbox.flow import Sandbox
+from tests.amazon_sandbox.flow import Sandbox, registration_change
 
 
 @pytest.fixture
@@ -12,6 +12,6 @@ def sandbox_sellers(transactional_db):
 
 @pytest.fixture
 def sandbox(live_server, settings, sandbox_sellers):
-    """Return the sandbox over real HTTP, with the application's redirect URI on the live server."""
-    settings.AMAZON_REDIRECT_URI = f"{live_server.url}/amazon/callback/"
+    """Return the sandbox over real HTTP, its registered application's redirect URI on the live server."""
+    registration_change(settings, REDIRECT_URIS=[f"{live_server.url}/amazon/callback/"])
     return Sandbox(live_server.url)

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import requests
 
-from amazon_sandbox.app import APPLICATION_ID, CLIENT_ID, CLIENT_SECRET
+from amazon_sandbox.app import registered_application
 
 TIMEOUT = 10
 PASSWORD = "sandbox"
@@ -19,6 +19,11 @@ def query(location: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(location).query, keep_blank_values=True)
 
 
+def registration_change(settings, **changes) -> None:
+    """Change keys of the sandbox's registered application for one test (a new dict, so it is restored)."""
+    settings.AMAZON_SANDBOX_APPLICATION = {**settings.AMAZON_SANDBOX_APPLICATION, **changes}
+
+
 class Sandbox:
     """The sandbox at a live server's URL."""
 
@@ -28,7 +33,8 @@ class Sandbox:
         self.token_url = f"{url}/sandbox/lwa/auth/o2/token"
 
     def consent_url(self, **params) -> str:
-        params = {"application_id": APPLICATION_ID, "state": "state-0123456789", "version": "beta", **params}
+        application_id = registered_application().application_id
+        params = {"application_id": application_id, "state": "state-0123456789", "version": "beta", **params}
         clean = {name: value for name, value in params.items() if value is not None}
         return f"{self.url}/sandbox/sellercentral/apps/authorize/consent?{urlencode(clean)}"
 
@@ -67,7 +73,8 @@ class Sandbox:
         return query(response.headers["Location"])
 
     def token(self, **data) -> requests.Response:
-        data = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, **data}
+        application = registered_application()
+        data = {"client_id": application.client_id, "client_secret": application.client_secret, **data}
         clean = {name: value for name, value in data.items() if value is not None}
         return requests.post(self.token_url, data=clean, timeout=TIMEOUT)
 

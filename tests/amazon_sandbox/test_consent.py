@@ -5,7 +5,7 @@ import re
 import pytest
 import requests
 
-from tests.amazon_sandbox.flow import TIMEOUT, query
+from tests.amazon_sandbox.flow import TIMEOUT, query, registration_change
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -172,7 +172,7 @@ def test_version_beta_is_optional_for_a_published_app(sandbox):
     ],
 )
 def test_a_bad_consent_request_gets_amazons_error_page(sandbox, settings, params, draft, code):
-    settings.AMAZON_SANDBOX_APP_IS_DRAFT = draft
+    registration_change(settings, IS_DRAFT=draft)
     if params.get("redirect_uri", "").startswith("REGISTERED"):
         params = {"redirect_uri": params["redirect_uri"].replace("REGISTERED", sandbox.redirect_uri)}
 
@@ -186,7 +186,7 @@ def test_a_bad_consent_request_gets_amazons_error_page(sandbox, settings, params
 
 
 def test_the_checks_run_in_amazons_order(sandbox, settings):
-    settings.AMAZON_SANDBOX_APP_IS_DRAFT = True
+    registration_change(settings, IS_DRAFT=True)
     url = sandbox.consent_url(application_id="unknown", state=None, redirect_uri="https://x.example/#a", version=None)
 
     response = requests.get(url, allow_redirects=False, timeout=TIMEOUT)
@@ -212,3 +212,14 @@ def test_the_pages_have_no_inline_script_or_style(sandbox):
     assert "<script" not in html
     assert "style=" not in html
     assert "<style" not in html
+
+
+def test_the_pages_use_the_sandboxs_own_stylesheet(sandbox):
+    html = sandbox.get(requests.Session(), "/sandbox/sellercentral/ap/signin").text
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+
+    response = requests.get(sandbox.page(stylesheet), timeout=TIMEOUT)
+
+    assert stylesheet.endswith("/amazon_sandbox/css/sandbox.css")
+    assert response.status_code == 200
+    assert ".sc-sandbox-banner" in response.text

@@ -194,3 +194,13 @@ def test_the_faults_page_needs_the_csrf_token(db):
 
     assert response.status_code == 403
     assert not FaultSwitch.objects.exists()
+
+
+def test_the_faults_page_leads_back_to_where_the_site_sends_a_signed_in_user(client, db, settings):
+    # The sandbox knows none of the application's pages: it asks the site's LOGIN_REDIRECT_URL.
+    settings.LOGIN_REDIRECT_URL = "/somewhere/"
+    client.force_login(UserFactory(is_staff=True))
+
+    page = client.get(reverse("amazon_sandbox:faults")).text
+
+    assert '<a href="/somewhere/">Back to the application</a>' in page

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.db import connection
 
-from amazon_sandbox.app import CLIENT_ID, CLIENT_SECRET
+from amazon_sandbox.app import registered_application
 from amazon_sandbox.services import REVOKED_DESCRIPTION
 from tests.amazon_sandbox.flow import TIMEOUT
 
@@ -36,7 +36,8 @@ def test_a_code_is_exchanged_for_a_refresh_and_an_access_token(sandbox):
 
 def test_the_endpoint_accepts_json_and_http_basic(sandbox):
     code = sandbox.authorize()["spapi_oauth_code"][0]
-    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    application = registered_application()
+    basic = base64.b64encode(f"{application.client_id}:{application.client_secret}".encode()).decode()
 
     response = requests.post(
         sandbox.token_url,
@@ -103,7 +104,7 @@ def test_wrong_client_credentials_are_invalid_client(sandbox, credentials):
 
 
 def test_a_wrong_secret_over_http_basic_is_invalid_client(sandbox):
-    basic = base64.b64encode(f"{CLIENT_ID}:nope".encode()).decode()
+    basic = base64.b64encode(f"{registered_application().client_id}:nope".encode()).decode()
 
     response = requests.post(
         sandbox.token_url,
@@ -167,8 +168,10 @@ def test_a_missing_parameter_is_invalid_request(sandbox, data):
 
 
 def test_a_duplicated_parameter_is_invalid_request(sandbox):
+    application = registered_application()
     body = (
-        f"grant_type=refresh_token&refresh_token=a&refresh_token=b&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}"
+        "grant_type=refresh_token&refresh_token=a&refresh_token=b"
+        f"&client_id={application.client_id}&client_secret={application.client_secret}"
     )
 
     response = requests.post(

@@ -3,6 +3,7 @@
 import pytest
 import requests
 
+from amazon_sandbox.app import registered_application
 from amazon_sandbox.models import AppAuthorization
 from amazon_sandbox.services import REVOKED_DESCRIPTION
 
@@ -46,7 +47,7 @@ def test_one_row_per_grant_and_only_the_sellers_own(sandbox):
 
     page = sandbox.get(browser, MANAGE).text
 
-    assert page.count("amzn1.sp.solution.sandbox-app") == 1
+    assert page.count(registered_application().application_id) == 1
     assert AppAuthorization.objects.count() == 2
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.urls import reverse
 
-from amazon_sandbox.app import APPLICATION_ID
+from amazon_sandbox.app import registered_application
 from amazon_sandbox.demo import sandbox_sellers_ensure
 from amazon_sandbox.faults import faults_arm
 from amazon_sandbox.models import AccessToken, AppAuthorization, AuthorizationCode, FaultSwitch, SandboxSeller
@@ -34,12 +34,12 @@ def test_ensuring_the_sellers_is_idempotent(db):
 
 
 @pytest.mark.parametrize("model", [SandboxSeller, AppAuthorization, AuthorizationCode, AccessToken, FaultSwitch])
-def test_the_admin_lists_every_model_without_hashes(admin_client, settings, model):
+def test_the_admin_lists_every_model_without_hashes(admin_client, model):
     seller = SandboxSeller.objects.get(email="na-seller@example.com")
-    code = authorization_code_issue(
-        seller=seller, application_id=APPLICATION_ID, redirect_uri=settings.AMAZON_REDIRECT_URI
-    )
-    authorization_code_exchange(code=code, redirect_uri=settings.AMAZON_REDIRECT_URI, application_id=APPLICATION_ID)
+    application = registered_application()
+    uri, application_id = application.default_redirect_uri, application.application_id
+    code = authorization_code_issue(seller=seller, application_id=application_id, redirect_uri=uri)
+    authorization_code_exchange(code=code, redirect_uri=uri, application_id=application_id)
     faults_arm(target="lwa", mode="503")
     info = (model._meta.app_label, model._meta.model_name)
     secrets = [seller.password, *AuthorizationCode.objects.values_list("code_hash", flat=True)]
