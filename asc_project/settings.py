@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from stores import marketplaces
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -141,7 +143,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF],  # and Seller Central when it is Amazon's (below, with the Amazon settings)
 }
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "asc_project.views.csrf_failure"
@@ -169,9 +171,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": True},
-        # These log request bodies (the code, the client secret) at DEBUG; they have nothing else to say.
-        "oauthlib": {"level": "WARNING"},
-        "requests_oauthlib": {"level": "WARNING"},
+        # It logs every connection and request line at DEBUG; it has nothing else to say.
         "urllib3": {"level": "WARNING"},
         # The development server's access log holds whole request lines, callback query strings included.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
@@ -252,6 +252,13 @@ AMAZON_SPAPI_ENDPOINTS = {
 # (e.g. GB=https://sellercentral.amazon.co.uk); in the sandbox every marketplace uses the sandbox's.
 AMAZON_SELLER_CENTRAL_URLS = env.dict("AMAZON_SELLER_CENTRAL_URLS", default={})
 AMAZON_SANDBOX_SELLER_CENTRAL_URL = _sandbox["SELLER_CENTRAL_URL"]
+# Connect store is a form answered with a redirect to Seller Central, so the CSP must let forms go there: to every
+# Seller Central of the marketplace table and of the overrides. The sandbox's is this site's own ('self').
+if not AMAZON_SANDBOX:
+    SECURE_CSP["form-action"] += sorted(
+        {m.seller_central_url for m in marketplaces.MARKETPLACES.values()}
+        | {url.rstrip("/") for url in AMAZON_SELLER_CENTRAL_URLS.values()}
+    )
 # Seconds to wait for Amazon to accept a connection and to answer.
 AMAZON_CONNECT_TIMEOUT = env.float("AMAZON_CONNECT_TIMEOUT", default=5.0)
 AMAZON_READ_TIMEOUT = env.float("AMAZON_READ_TIMEOUT", default=15.0)

@@ -5,13 +5,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import responses
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from bench.stats import summary
 from stores.models import AmazonStore
 
 TOKENS = {"access_token": "Atza|bench", "refresh_token": "Atzr|bench", "token_type": "bearer", "expires_in": 3600}
+# Amazon's own https endpoints: the application refuses the sandbox's plain http with DEBUG off, as here.
+AMAZON = {
+    "AMAZON_LWA_TOKEN_URL": "https://api.amazon.com/auth/o2/token",
+    "AMAZON_SPAPI_ENDPOINTS": {"NA": "https://sellingpartnerapi-na.amazon.com"},
+    "AMAZON_SANDBOX_SELLER_CENTRAL_URL": "",
+}
 PARTICIPATIONS = {
     "payload": [
         {
@@ -35,7 +41,7 @@ def run(user, rounds: int, warmup: int) -> None:
     client = Client()
     client.force_login(user)
     samples = []
-    with responses.RequestsMock() as amazon:
+    with override_settings(**AMAZON), responses.RequestsMock() as amazon:
         amazon.post(settings.AMAZON_LWA_TOKEN_URL, json=TOKENS)
         amazon.get(f"{settings.AMAZON_SPAPI_ENDPOINTS['NA']}/sellers/v1/marketplaceParticipations", json=PARTICIPATIONS)
         for round_number in range(warmup + rounds):

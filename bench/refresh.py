@@ -41,7 +41,10 @@ def _worker(authorization_id: int, results) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
+
+    settings.DEBUG = True  # the stub LWA speaks plain http, which the application allows only with DEBUG on
 
     from sellerauth.access_tokens import access_token_get
     from sellerauth.models import SellerAuthorization

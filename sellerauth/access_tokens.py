@@ -2,29 +2,36 @@
 Access tokens: fetched with the refresh grant, kept only in the cache, refreshed 60 s before they expire.
 
 One refresh is in flight per authorization across processes: a row lock on PostgreSQL, a cache lock
-elsewhere (SQLite has no row locks). Whoever waited re-reads the cache and reuses the new token.
+elsewhere (SQLite has no row locks). Whoever waited re-reads the cache and reuses the new token. A refresh is
+where the application learns that Amazon no longer accepts an authorization (invalid_grant), or that its token
+cannot be decrypted: the authorization is marked here, and Amazon is not asked again for it.
 """
 
+import logging
 import secrets
 import time
 from contextlib import contextmanager
+from typing import NoReturn
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+
+from stores.models import StoreEvent
+from stores.services import store_event_record
 
 from . import amazon_client
-from .amazon_client import AmazonAuthorizationError
-from .models import AuthorizationState, SellerAuthorization
-from .token_vault import TokenVaultError, token_decrypt
+from .errors import AuthorizationError
+from .models import AuthorizationState, SellerAuthorization, StoreConnection
+from .token_vault import token_decrypt
+
+logger = logging.getLogger(__name__)
 
 EARLY_REFRESH = 60  # seconds: Amazon's SDKs refresh this long before expiry, and so do we
 # Longer than the slowest refresh: 4 attempts × (connect + read timeouts) and the waits between them.
 LOCK_TIMEOUT = 180
-NEEDS_REAUTHORIZATION = _(
-    "Amazon no longer accepts this store's authorization (it was removed in Seller Central or has expired). "
-    "Connect the store again."
-)
+# Failures that prove the stored authorization is of no more use: Amazon refused it, or it cannot be read.
+LOST = {"invalid_grant", "token_undecryptable"}
 
 
 def _key(authorization_id: int) -> str:
@@ -54,7 +61,11 @@ def _refresh_lock(authorization_id: int):
     deadline = time.monotonic() + LOCK_TIMEOUT
     while not cache.add(key, mine, timeout=LOCK_TIMEOUT):
         if time.monotonic() > deadline:
-            raise AmazonAuthorizationError("refresh_lock_timeout", amazon_client.UNAVAILABLE)
+            raise AuthorizationError(
+                "refresh_lock_timeout",
+                amazon_client.UNAVAILABLE,
+                operator=f"Waited {LOCK_TIMEOUT} s for another process's refresh of authorization {authorization_id}.",
+            )
         time.sleep(0.05)
     try:
         yield
@@ -76,9 +87,10 @@ def access_token_get(*, authorization: SellerAuthorization) -> str:
         current = SellerAuthorization.objects.get(pk=authorization.pk)
         try:
             token = _refresh(current)
-        except (AmazonAuthorizationError, TokenVaultError) as exc:
+        except AuthorizationError as exc:
             failure = exc
     if failure is not None:
+        # Outside the lock: on PostgreSQL the lock is a transaction, which the failure would roll back, mark and all.
         _give_up(authorization, failure)
     return token
 
@@ -86,20 +98,29 @@ def access_token_get(*, authorization: SellerAuthorization) -> str:
 def _refresh(authorization: SellerAuthorization) -> str:
     if authorization.state != AuthorizationState.ACTIVE:
         # Amazon refused it before: calling again would only be refused again.
-        raise AmazonAuthorizationError("not_active", NEEDS_REAUTHORIZATION)
+        raise AuthorizationError("not_active", amazon_client.NEEDS_REAUTHORIZATION)
     tokens = amazon_client.lwa_refresh(refresh_token=token_decrypt(authorization.refresh_token_encrypted))
     access_token_remember(authorization_id=authorization.pk, token=tokens.access_token, expires_in=tokens.expires_in)
     return tokens.access_token
 
 
-def _give_up(authorization: SellerAuthorization, failure: Exception):
-    """Mark an authorization Amazon refused (or that cannot be decrypted) and raise the merchant's message."""
-    from .services import authorization_mark_lost  # services use this module too
-
-    if isinstance(failure, TokenVaultError):
-        authorization_mark_lost(authorization=authorization, reason="token_undecryptable")
-        raise AmazonAuthorizationError("token_undecryptable", NEEDS_REAUTHORIZATION) from failure
-    if failure.code == "invalid_grant":
-        authorization_mark_lost(authorization=authorization, reason="invalid_grant")
-        raise AmazonAuthorizationError("invalid_grant", NEEDS_REAUTHORIZATION) from failure
+def _give_up(authorization: SellerAuthorization, failure: AuthorizationError) -> NoReturn:
+    """Raise the failure of a refresh, first marking the authorization when the failure proves it lost."""
+    if failure.code in LOST:
+        authorization_mark_lost(authorization=authorization, reason=failure.code)
     raise failure
+
+
+def authorization_mark_lost(*, authorization: SellerAuthorization, reason: str) -> None:
+    """Record that Amazon refused an authorization (or its token is unreadable); stop using it."""
+    with transaction.atomic():
+        updated = SellerAuthorization.objects.filter(pk=authorization.pk, state=AuthorizationState.ACTIVE).update(
+            state=AuthorizationState.NEEDS_REAUTHORIZATION, updated_at=timezone.now()
+        )
+        if updated:
+            for link in StoreConnection.objects.filter(authorization_id=authorization.pk).select_related("store"):
+                store_event_record(
+                    store=link.store, kind=StoreEvent.Kind.AUTHORIZATION_LOST, details={"reason": reason}
+                )
+    access_token_forget(authorization_id=authorization.pk)
+    logger.warning("Authorization %s needs re-authorization (%s)", authorization.pk, reason)

@@ -1,25 +1,27 @@
 """
 The only module that talks to Amazon: Login with Amazon (LWA) tokens and the Selling Partner API.
 
-Every call has connect and read timeouts. The code exchange is never retried (a code works once); refreshes
-and API reads retry on connection errors, 408, 429 (honouring Retry-After), 500, 502, 503 and 504 with capped
-exponential backoff and jitter, and never on invalid_grant or invalid_client. Every failure becomes one
-AmazonAuthorizationError with a code and a sentence a merchant can act on. Nothing here logs a token.
+Every call has connect and read timeouts and goes only to https URLs (plain http only for the embedded
+sandbox with DEBUG on). The code exchange is never retried (a code works once); refreshes and API reads retry
+on connection errors, 408, 429 (honouring Retry-After), 500, 502, 503 and 504 with capped exponential backoff
+and jitter, and never on invalid_grant or invalid_client. Every failure is an AmazonError with a code, a
+sentence a merchant can act on and Amazon's request ID when it sent one. Nothing here logs a token.
 """
 
 import json
 import logging
 import math
 import random
+import re
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from oauthlib.oauth2 import OAuth2Error
-from requests_oauthlib import OAuth2Session
+
+from .errors import AmazonError, AuthorizationError
 
 logger = logging.getLogger(__name__)
 
@@ -31,20 +33,12 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 # A Retry-After longer than this is not waited for while a person waits: the call fails and says when to retry.
 RETRY_AFTER_LIMIT = 10.0
+# Amazon's request IDs go into log lines: keep them to the characters they are made of.
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+LWA_HEADERS = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "Accept": "application/json"}
 
 # Swapped in tests, so that retries do not sleep.
 sleep = time.sleep
-
-
-class AmazonAuthorizationError(Exception):
-    """Amazon refused or failed. `message` is for the merchant; `operator` says what an operator must fix."""
-
-    def __init__(self, code: str, message, *, operator: str = "", retry_after: float | None = None):
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.operator = operator
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -63,11 +57,24 @@ class Participation:
     is_participating: bool
 
 
-LWA_ERRORS = {
+UNAVAILABLE = _("Amazon is not answering properly right now. Nothing was saved; try again in a few minutes.")
+NOT_SECURE = _(
+    "This application is not set up to reach Amazon securely, so nothing was sent. Ask your administrator; "
+    "nothing was changed on your store."
+)
+# LWA's refusals, by error code, as the merchant reads them: for a code exchange, then for a refresh.
+EXCHANGE_ERRORS = {
     "invalid_grant": _(
         "Amazon did not accept the authorization: it expired before it was completed (codes last five "
         "minutes) or was already used. Start the connection again and complete it without pausing."
     ),
+}
+NEEDS_REAUTHORIZATION = _(
+    "Amazon no longer accepts this store's authorization (it was removed in Seller Central or has expired). "
+    "Connect the store again."
+)
+REFRESH_ERRORS = {"invalid_grant": NEEDS_REAUTHORIZATION}
+CLIENT_ERRORS = {
     "invalid_client": _(
         "Amazon did not accept this application's credentials. Ask your administrator to check the Login with "
         "Amazon client ID and secret; nothing was changed on your store."
@@ -77,7 +84,6 @@ LWA_ERRORS = {
         "application's settings in Seller Central."
     ),
 }
-UNAVAILABLE = _("Amazon is not answering properly right now. Nothing was saved; try again in a few minutes.")
 OPERATOR_HINTS = {
     "invalid_client": "LWA rejected the client credentials: check LWA_CLIENT_ID and LWA_CLIENT_SECRET "
     "(secrets must be rotated every 180 days in Seller Central, Develop Apps).",
@@ -85,39 +91,63 @@ OPERATOR_HINTS = {
 }
 
 
+def plain_http_allowed() -> bool:
+    """Return whether Amazon's URLs may be plain http: only for the embedded sandbox on a development machine."""
+    return settings.AMAZON_SANDBOX and settings.DEBUG
+
+
+def amazon_url(*, url: str) -> str:
+    """Return a configured Amazon URL, refusing anything but https outside the development sandbox."""
+    if urlsplit(url).scheme != "https" and not plain_http_allowed():
+        raise AuthorizationError(
+            "amazon_url_not_https",
+            NOT_SECURE,
+            operator=f"The Amazon URL {url!r} is not https: use Amazon's https endpoints (plain http only with "
+            "AMAZON_SANDBOX and DEBUG on); `manage.py check` lists every such setting.",
+        )
+    return url
+
+
 def _timeout() -> tuple[float, float]:
     return (settings.AMAZON_CONNECT_TIMEOUT, settings.AMAZON_READ_TIMEOUT)
+
+
+def _request_id(response: requests.Response, data: dict | None = None) -> str:
+    """Return Amazon's ID of the request (SP-API: a header; LWA: the error body), for its support."""
+    value = response.headers.get("x-amzn-RequestId") or str((data or {}).get("request_id", ""))
+    return value if REQUEST_ID.fullmatch(value) else ""
 
 
 def _json_object(response: requests.Response) -> dict:
     """Return the response body as a JSON object, or raise: size, content and shape are checked."""
     body = response.content
     if len(body) > MAX_RESPONSE_BYTES:
-        raise AmazonAuthorizationError("response_too_large", UNAVAILABLE)
+        raise AmazonError("response_too_large", UNAVAILABLE, request_id=_request_id(response))
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise AmazonAuthorizationError("response_not_json", UNAVAILABLE) from None
+        raise AmazonError("response_not_json", UNAVAILABLE, request_id=_request_id(response)) from None
     if not isinstance(data, dict):
-        raise AmazonAuthorizationError("response_not_object", UNAVAILABLE)
+        raise AmazonError("response_not_object", UNAVAILABLE, request_id=_request_id(response))
     return data
 
 
-def _lwa_error(response: requests.Response) -> AmazonAuthorizationError:
+def _lwa_error(response: requests.Response, *, messages: dict) -> AmazonError:
     """Translate an LWA error response into the error the merchant (and operator) sees."""
     try:
-        code = str(_json_object(response).get("error", ""))[:64]
-    except AmazonAuthorizationError:
-        code = ""
+        data = _json_object(response)
+    except AmazonError:
+        data = {}
+    code, request_id = str(data.get("error", ""))[:64], _request_id(response, data)
     if response.status_code in RETRY_STATUSES or not code:
-        return AmazonAuthorizationError(
-            f"lwa_http_{response.status_code}", UNAVAILABLE, retry_after=_retry_after(response)
+        return AmazonError(
+            f"lwa_http_{response.status_code}", UNAVAILABLE, retry_after=_retry_after(response), request_id=request_id
         )
-    message = LWA_ERRORS.get(
+    message = (messages | CLIENT_ERRORS).get(
         code,
         _("Amazon refused the request (%(code)s). Try again; if it persists, ask your administrator.") % {"code": code},
     )
-    return AmazonAuthorizationError(code, message, operator=OPERATOR_HINTS.get(code, ""))
+    return AmazonError(code, message, operator=OPERATOR_HINTS.get(code, ""), request_id=request_id)
 
 
 def _token_set(data: dict, *, expect_refresh: bool) -> TokenSet:
@@ -134,38 +164,29 @@ def _token_set(data: dict, *, expect_refresh: bool) -> TokenSet:
         and 0 < expires_in <= 86400
     )
     if not valid:
-        raise AmazonAuthorizationError("token_response_invalid", UNAVAILABLE)
+        raise AmazonError("token_response_invalid", UNAVAILABLE)
     return TokenSet(access_token=access, refresh_token=refresh or "", expires_in=expires_in)
+
+
+def _lwa_post(grant: dict[str, str]) -> requests.Response:
+    """POST a grant to the LWA token endpoint with the application's credentials, as Amazon documents it."""
+    body = urlencode(grant | {"client_id": settings.LWA_CLIENT_ID, "client_secret": settings.LWA_CLIENT_SECRET})
+    url = amazon_url(url=settings.AMAZON_LWA_TOKEN_URL)
+    return requests.post(url, data=body, headers=LWA_HEADERS, timeout=_timeout())
 
 
 def lwa_exchange_code(*, code: str) -> TokenSet:
     """Exchange an authorization code for tokens (step 3 of the website authorization workflow); no retry."""
-    captured = {}
-
-    def capture(response):
-        # Checked here, before oauthlib parses it: oauthlib's own errors would not say enough.
-        if response.status_code != 200:
-            raise _lwa_error(response)
-        captured["data"] = _json_object(response)
-        response._content = json.dumps({"access_token": "-", "token_type": "Bearer"}).encode()
-        return response
-
-    session = OAuth2Session(client_id=settings.LWA_CLIENT_ID, redirect_uri=settings.AMAZON_REDIRECT_URI)
-    session.register_compliance_hook("access_token_response", capture)
+    # A plain form POST, like the refresh: LWA documents no more, and an OAuth library's parser is laxer than ours.
+    grant = {"grant_type": "authorization_code", "code": code, "redirect_uri": settings.AMAZON_REDIRECT_URI}
     try:
-        session.fetch_token(
-            settings.AMAZON_LWA_TOKEN_URL,
-            code=code,
-            client_secret=settings.LWA_CLIENT_SECRET,
-            include_client_id=True,
-            timeout=_timeout(),
-        )
+        response = _lwa_post(grant)
     except requests.RequestException as exc:
         logger.warning("LWA code exchange failed: %s", type(exc).__name__)
-        raise AmazonAuthorizationError("lwa_unreachable", UNAVAILABLE) from None
-    except OAuth2Error:
-        raise AmazonAuthorizationError("token_response_invalid", UNAVAILABLE) from None
-    return _token_set(captured["data"], expect_refresh=True)
+        raise AmazonError("lwa_unreachable", UNAVAILABLE) from None
+    if response.status_code != 200:
+        raise _lwa_error(response, messages=EXCHANGE_ERRORS)
+    return _token_set(_json_object(response), expect_refresh=True)
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -190,7 +211,7 @@ def _with_retries(send, *, what: str) -> requests.Response:
         except requests.RequestException as exc:
             logger.warning("%s: %s (attempt %d)", what, type(exc).__name__, attempt + 1)
             if last:
-                raise AmazonAuthorizationError("amazon_unreachable", UNAVAILABLE) from None
+                raise AmazonError("amazon_unreachable", UNAVAILABLE) from None
             sleep(_backoff(attempt))
             continue
         if response.status_code not in RETRY_STATUSES or last:
@@ -205,21 +226,10 @@ def _with_retries(send, *, what: str) -> requests.Response:
 
 def lwa_refresh(*, refresh_token: str) -> TokenSet:
     """Return a fresh access token for a refresh token, retrying what is worth retrying."""
-    body = urlencode(
-        {
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token,
-            "client_id": settings.LWA_CLIENT_ID,
-            "client_secret": settings.LWA_CLIENT_SECRET,
-        }
-    )
-    headers = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "Accept": "application/json"}
-    response = _with_retries(
-        lambda: requests.post(settings.AMAZON_LWA_TOKEN_URL, data=body, headers=headers, timeout=_timeout()),
-        what="LWA refresh",
-    )
+    grant = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    response = _with_retries(lambda: _lwa_post(grant), what="LWA refresh")
     if response.status_code != 200:
-        raise _lwa_error(response)
+        raise _lwa_error(response, messages=REFRESH_ERRORS)
     return _token_set(_json_object(response), expect_refresh=False)
 
 
@@ -244,20 +254,25 @@ def _participation(item) -> Participation:
 
 def spapi_marketplace_participations(*, region: str, access_token: str) -> list[Participation]:
     """Return the seller's marketplaces (GET /sellers/v1/marketplaceParticipations)."""
-    url = f"{settings.AMAZON_SPAPI_ENDPOINTS[region]}/sellers/v1/marketplaceParticipations"
+    url = f"{amazon_url(url=settings.AMAZON_SPAPI_ENDPOINTS[region])}/sellers/v1/marketplaceParticipations"
     headers = {"x-amz-access-token": access_token, "Accept": "application/json"}
     response = _with_retries(lambda: requests.get(url, headers=headers, timeout=_timeout()), what="SP-API sellers")
+    request_id = _request_id(response)
     if response.status_code == 403:
-        raise AmazonAuthorizationError(
+        raise AmazonError(
             "spapi_forbidden",
             _("Amazon refused access to the seller account. Connect the store again to renew the authorization."),
+            request_id=request_id,
         )
     if response.status_code != 200:
-        raise AmazonAuthorizationError(
-            f"spapi_http_{response.status_code}", UNAVAILABLE, retry_after=_retry_after(response)
+        raise AmazonError(
+            f"spapi_http_{response.status_code}",
+            UNAVAILABLE,
+            retry_after=_retry_after(response),
+            request_id=request_id,
         )
     payload = _json_object(response).get("payload")
     try:
         return [_participation(item) for item in payload]
     except (KeyError, TypeError, AttributeError):
-        raise AmazonAuthorizationError("spapi_response_invalid", UNAVAILABLE) from None
+        raise AmazonError("spapi_response_invalid", UNAVAILABLE, request_id=request_id) from None

@@ -7,6 +7,8 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from .amazon_client import plain_http_allowed
+
 APPLICATION_ID = re.compile(r"amzn1\.(sp\.solution|sellerapps\.app)\.[A-Za-z0-9-]+")
 CLIENT_ID = re.compile(r"amzn1\.application-oa2-client\.[A-Za-z0-9-]+")
 
@@ -122,16 +124,17 @@ def check_urls(app_configs, **kwargs):
                 id="sellerauth.W022",
             )
         )
-    if not settings.AMAZON_SANDBOX:
+    if not plain_http_allowed():
         urls = [settings.AMAZON_LWA_TOKEN_URL, *settings.AMAZON_SPAPI_ENDPOINTS.values()]
-        urls += list(settings.AMAZON_SELLER_CENTRAL_URLS.values())
-        for url in urls:
-            if urlsplit(url).scheme != "https":
-                errors.append(
-                    Error(
-                        f"Amazon endpoint {url!r} is not an https URL.",
-                        hint="Use Amazon's https endpoints.",
-                        id="sellerauth.E023",
-                    )
-                )
+        urls += [settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL, *settings.AMAZON_SELLER_CENTRAL_URLS.values()]
+        errors += [
+            Error(
+                f"Amazon URL {url!r} is not an https URL.",
+                hint="Use Amazon's https endpoints. Plain http is allowed only for the embedded sandbox with "
+                "DEBUG on; a sandbox deployed with DEBUG off needs an https SITE_URL.",
+                id="sellerauth.E023",
+            )
+            for url in urls
+            if url and urlsplit(url).scheme != "https"
+        ]
     return errors

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.marketplaces import MARKETPLACES, REGIONS
 from stores.models import AmazonStore
 
-from .status import connection_status, days_left
+from .status import AuthorizationState, connection_status, days_left
 
 
 def marketplace_names(marketplace_ids: list[str]) -> list[str]:
@@ -21,12 +21,6 @@ def marketplace_names(marketplace_ids: list[str]) -> list[str]:
 
 # Amazon requires sellers to renew an authorization every 365 days; no API tells the date, so we keep it.
 AUTHORIZATION_LIFETIME = timedelta(days=365)
-
-
-class AuthorizationState(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    REVOKED = "revoked", _("Revoked")
-    NEEDS_REAUTHORIZATION = "needs_reauthorization", _("Needs re-authorization")
 
 
 class SellerAuthorization(models.Model):

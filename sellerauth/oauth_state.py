@@ -3,29 +3,26 @@ The OAuth `state` of a connect or renew attempt, kept on the server.
 
 Only a hash is stored. The record binds the state to the browser session (through a random value kept in
 it), the user, the store and the purpose; it expires after ASC_STATE_TTL_SECONDS and is consumed once,
-atomically, before the code is exchanged.
+atomically, before the code is exchanged. Any other state is a StateError.
 """
 
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .errors import StateError
 from .models import AuthorizationRequest
 
 # A user rarely has more than a couple of Seller Central tabs open; older attempts are dropped.
 MAX_PENDING_PER_SESSION = 5
 SESSION_BINDING_KEY = "sellerauth:binding"
-
-
-class StateError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+START_AGAIN = _("Nothing was changed. Start again with Connect store on the store's card.")
 
 
 def _digest(value: str) -> str:
@@ -66,24 +63,26 @@ def state_issue(*, request, store, purpose: str) -> str:
     return value
 
 
+def _refuse(code: str, message) -> NoReturn:
+    raise StateError(code, format_lazy("{} {}", message, START_AGAIN))
+
+
 def state_consume(*, request, value: str) -> AuthorizationRequest:
     """Return the attempt the state belongs to, marking it used; raise StateError for any other state."""
     attempt = AuthorizationRequest.objects.select_related("store").filter(state_hash=_digest(value)).first()
     if attempt is None:
-        raise StateError("state_unknown", _("This answer from Amazon does not belong to a connection started here."))
+        _refuse("state_unknown", _("This answer from Amazon does not belong to a connection started here."))
     binding = request.session.get(SESSION_BINDING_KEY)
     same_session = binding is not None and secrets.compare_digest(attempt.session_binding_hash, _digest(binding))
     if not same_session or attempt.user_id != request.user.pk:
-        raise StateError(
-            "state_session", _("This connection was started in another browser session or by another user.")
-        )
+        _refuse("state_session", _("This connection was started in another browser session or by another user."))
     if attempt.consumed_at is not None:
-        raise StateError("state_used", _("This answer from Amazon was already used."))
+        _refuse("state_used", _("This answer from Amazon was already used."))
     now = timezone.now()
     if attempt.expires_at <= now:
-        raise StateError("state_expired", _("The connection took too long and expired."))
+        _refuse("state_expired", _("The connection took too long and expired."))
     # The conditional UPDATE is the atomic step: of two simultaneous callbacks, only one changes the row.
     if not AuthorizationRequest.objects.filter(pk=attempt.pk, consumed_at__isnull=True).update(consumed_at=now):
-        raise StateError("state_used", _("This answer from Amazon was already used."))
+        _refuse("state_used", _("This answer from Amazon was already used."))
     attempt.consumed_at = now
     return attempt

@@ -3,12 +3,14 @@ Writes of sellerauth: connecting a store to Amazon Seller Central and keeping th
 
 The callback follows step 2–3 of Amazon's website authorization workflow
 (https://developer-docs.amazon.com/sp-api/docs/website-authorization-workflow) and checks in a fixed order:
-error, state, parameters, exchange, verify, save. Every failure is a ConnectError, shown through one page.
+error, state, parameters, exchange, verify, save. Every failure is an AuthorizationError (sellerauth/errors.py),
+shown through one page; once the state names the store, the error names it too.
 """
 
 import contextlib
-import logging
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,7 +22,8 @@ from stores.models import AmazonStore, StoreEvent
 from stores.services import store_event_record
 
 from . import access_tokens, amazon_client
-from .amazon_client import AmazonAuthorizationError, Participation
+from .amazon_client import Participation, TokenSet
+from .errors import AuthorizationError, StateError, TokenVaultError
 from .models import (
     AUTHORIZATION_LIFETIME,
     AuthorizationPurpose,
@@ -29,18 +32,8 @@ from .models import (
     StoreConnection,
     marketplace_names,
 )
-from .oauth_state import StateError, state_consume, state_issue
-from .token_vault import TokenVaultError, token_encrypt, token_reencrypt
-
-logger = logging.getLogger(__name__)
-
-
-class ConnectError(Exception):
-    """A connection attempt failed; `message` says what happened and what to do next."""
-
-    def __init__(self, code: str, message, *, store: AmazonStore | None = None, operator: str = ""):
-        super().__init__(code)
-        self.code, self.message, self.store, self.operator = code, message, store, operator
+from .oauth_state import state_consume, state_issue
+from .token_vault import token_encrypt, token_reencrypt
 
 
 @dataclass(frozen=True)
@@ -53,13 +46,16 @@ class ConnectResult:
 def seller_central_url(*, store: AmazonStore) -> str:
     """Return the Seller Central base URL for the store's marketplace (setting, then the code table)."""
     if settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL:
-        return settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL
-    market = store.marketplace_info
-    return settings.AMAZON_SELLER_CENTRAL_URLS.get(market.code, market.seller_central_url).rstrip("/")
+        url = settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL
+    else:
+        market = store.marketplace_info
+        url = settings.AMAZON_SELLER_CENTRAL_URLS.get(market.code, market.seller_central_url).rstrip("/")
+    return amazon_client.amazon_url(url=url)
 
 
 def connect_start(*, request, store: AmazonStore) -> str:
     """Begin connecting (or renewing) a store; return the consent URL to send the browser to."""
+    consent = f"{seller_central_url(store=store)}/apps/authorize/consent"
     purpose = AuthorizationPurpose.RENEW if hasattr(store, "connection") else AuthorizationPurpose.CONNECT
     state = state_issue(request=request, store=store, purpose=purpose)
     store_event_record(store=store, kind=StoreEvent.Kind.CONNECT_STARTED, actor=request.user)
@@ -70,38 +66,41 @@ def connect_start(*, request, store: AmazonStore) -> str:
     }
     if settings.AMAZON_APP_IS_DRAFT:
         params["version"] = "beta"
-    return f"{seller_central_url(store=store)}/apps/authorize/consent?{urlencode(params)}"
+    return f"{consent}?{urlencode(params)}"
 
 
 def connect_complete(*, request, params: dict[str, str]) -> ConnectResult:
     """Finish a connection from Amazon's callback parameters (already checked for shape)."""
     if params.get("error"):
         _cancelled(request, params)
+    attempt = state_consume(request=request, value=params.get("state", ""))
     try:
-        attempt = state_consume(request=request, value=params.get("state", ""))
-    except StateError as exc:
-        raise ConnectError(exc.code, _state_message(exc)) from None
-    store, code, seller_id = attempt.store, params.get("spapi_oauth_code"), params.get("selling_partner_id")
+        return _connect_finish(user=request.user, store=attempt.store, params=params)
+    except AuthorizationError as error:
+        error.store = attempt.store  # the result page and the store's activity log name it
+        raise
+
+
+def _connect_finish(*, user, store: AmazonStore, params: dict[str, str]) -> ConnectResult:
+    code, seller_id = params.get("spapi_oauth_code"), params.get("selling_partner_id")
     if not code or not seller_id:
-        raise ConnectError(
+        raise AuthorizationError(
             "missing_parameters",
             _("Amazon's answer was incomplete (no authorization code or seller). Connect the store again."),
-            store=store,
         )
     _refuse_other_seller(store, seller_id)
     started = timezone.now()
-    tokens = _amazon(amazon_client.lwa_exchange_code, store, code=code)
-    participations = _amazon(
-        amazon_client.spapi_marketplace_participations,
-        store,
-        region=store.marketplace_info.region,
-        access_token=tokens.access_token,
+    tokens = amazon_client.lwa_exchange_code(code=code)
+    participations = amazon_client.spapi_marketplace_participations(
+        region=store.marketplace_info.region, access_token=tokens.access_token
     )
     _require_marketplace(store, seller_id, participations)
-    return _connection_save(request.user, store, seller_id, tokens, participations, started)
+    return _connection_save(
+        user=user, store=store, seller_id=seller_id, tokens=tokens, participations=participations, started=started
+    )
 
 
-def _cancelled(request, params):
+def _cancelled(request, params: dict[str, str]) -> NoReturn:
     store = None
     with contextlib.suppress(StateError):  # a cancel with a bad state is still just a cancel
         store = state_consume(request=request, value=params.get("state", "")).store
@@ -111,25 +110,14 @@ def _cancelled(request, params):
         message = _("Amazon ended the authorization with the error “%(error)s”. Nothing was changed; try again.") % {
             "error": params["error"]
         }
-    raise ConnectError("cancelled" if params["error"] == "access_denied" else "amazon_error", message, store=store)
-
-
-def _state_message(exc: StateError) -> str:
-    return f"{exc.message} " + _("Nothing was changed. Start again with Connect store on the store's card.")
-
-
-def _amazon(call, store, **kwargs):
-    """Call Amazon; turn its failure into a ConnectError about this store."""
-    try:
-        return call(**kwargs)
-    except AmazonAuthorizationError as exc:
-        raise ConnectError(exc.code, exc.message, store=store, operator=exc.operator) from None
+    code = "cancelled" if params["error"] == "access_denied" else "amazon_error"
+    raise AuthorizationError(code, message, store=store)
 
 
 def _refuse_other_seller(store: AmazonStore, seller_id: str) -> None:
     connection = StoreConnection.objects.filter(store=store).select_related("authorization").first()
     if connection and connection.authorization.selling_partner_id != seller_id:
-        raise ConnectError(
+        raise AuthorizationError(
             "different_seller",
             _(
                 "This store is connected to seller %(linked)s, but Amazon answered for seller %(other)s. Nothing was "
@@ -137,7 +125,6 @@ def _refuse_other_seller(store: AmazonStore, seller_id: str) -> None:
                 "seller."
             )
             % {"linked": connection.authorization.selling_partner_id, "other": seller_id},
-            store=store,
         )
 
 
@@ -147,7 +134,7 @@ def _require_marketplace(store: AmazonStore, seller_id: str, participations: lis
         return
     names = ", ".join(marketplace_names([p.marketplace_id for p in participations if p.is_participating])) or _("none")
     store_name = next((p.store_name for p in participations if p.store_name), "")
-    raise ConnectError(
+    raise AuthorizationError(
         "wrong_marketplace",
         _(
             "Seller %(seller)s%(store_name)s does not sell in %(country)s; it sells in: %(names)s. Nothing was "
@@ -160,12 +147,19 @@ def _require_marketplace(store: AmazonStore, seller_id: str, participations: lis
             "country": store.marketplace_info.country,
             "names": names,
         },
-        store=store,
     )
 
 
 @transaction.atomic
-def _connection_save(user, store, seller_id, tokens, participations, started) -> ConnectResult:
+def _connection_save(
+    *,
+    user,
+    store: AmazonStore,
+    seller_id: str,
+    tokens: TokenSet,
+    participations: list[Participation],
+    started: datetime,
+) -> ConnectResult:
     """Store the token, the authorization's dates, the link and the event, all or nothing."""
     region = store.marketplace_info.region
     now = timezone.now()
@@ -210,16 +204,16 @@ def _participations_apply(authorization: SellerAuthorization, participations: li
 
 
 def connection_verify(*, store: AmazonStore, actor) -> SellerAuthorization:
-    """Call Amazon with the store's authorization and record what it says; raise ConnectError on failure."""
+    """Call Amazon with the store's authorization and record what it says; raise AuthorizationError on failure."""
     authorization = store.connection.authorization
     try:
         token = access_tokens.access_token_get(authorization=authorization)
         participations = amazon_client.spapi_marketplace_participations(region=authorization.region, access_token=token)
-    except AmazonAuthorizationError as exc:
+    except AuthorizationError as error:
         store_event_record(
-            store=store, kind=StoreEvent.Kind.VERIFIED, actor=actor, details={"outcome": "failed", "code": exc.code}
+            store=store, kind=StoreEvent.Kind.VERIFIED, actor=actor, details={"outcome": "failed", "code": error.code}
         )
-        raise ConnectError(exc.code, exc.message, store=store, operator=exc.operator) from None
+        raise
     with transaction.atomic():
         locked = SellerAuthorization.objects.select_for_update().get(pk=authorization.pk)
         _participations_apply(locked, participations, timezone.now())
@@ -237,12 +231,10 @@ def connection_verify(*, store: AmazonStore, actor) -> SellerAuthorization:
 def connection_link_existing(*, store: AmazonStore, authorization: SellerAuthorization, actor) -> None:
     """Link a store to an authorization its seller already granted in this region, after a live check."""
     if hasattr(store, "connection") or authorization.region != store.marketplace_info.region:
-        raise ConnectError("not_linkable", _("This store cannot use that authorization."), store=store)
+        raise AuthorizationError("not_linkable", _("This store cannot use that authorization."))
     # Amazon first, outside any transaction: a refusal must be recorded, not rolled back.
-    token = _amazon(access_tokens.access_token_get, store, authorization=authorization)
-    participations = _amazon(
-        amazon_client.spapi_marketplace_participations, store, region=authorization.region, access_token=token
-    )
+    token = access_tokens.access_token_get(authorization=authorization)
+    participations = amazon_client.spapi_marketplace_participations(region=authorization.region, access_token=token)
     _require_marketplace(store, authorization.selling_partner_id, participations)
     try:
         with transaction.atomic():
@@ -259,24 +251,9 @@ def connection_link_existing(*, store: AmazonStore, authorization: SellerAuthori
             )
     except IntegrityError:
         # Linked or connected a moment ago, by a double click or another tab.
-        raise ConnectError(
-            "not_linkable", _("This store was connected meanwhile; nothing else was changed."), store=store
+        raise AuthorizationError(
+            "not_linkable", _("This store was connected meanwhile; nothing else was changed.")
         ) from None
-
-
-def authorization_mark_lost(*, authorization: SellerAuthorization, reason: str) -> None:
-    """Record that Amazon refused an authorization (or its token is unreadable); stop using it."""
-    with transaction.atomic():
-        updated = SellerAuthorization.objects.filter(pk=authorization.pk, state=AuthorizationState.ACTIVE).update(
-            state=AuthorizationState.NEEDS_REAUTHORIZATION, updated_at=timezone.now()
-        )
-        if updated:
-            for connection in StoreConnection.objects.filter(authorization_id=authorization.pk).select_related("store"):
-                store_event_record(
-                    store=connection.store, kind=StoreEvent.Kind.AUTHORIZATION_LOST, details={"reason": reason}
-                )
-    access_tokens.access_token_forget(authorization_id=authorization.pk)
-    logger.warning("Authorization %s needs re-authorization (%s)", authorization.pk, reason)
 
 
 def authorization_tokens_reencrypt(*, dry_run: bool = False, progress=None) -> dict:

@@ -1,4 +1,4 @@
-"""The connection status of a store: derived here, and only here, from its authorization."""
+"""The connection status of a store: derived here, and only here, from its authorization's state and expiry."""
 
 from datetime import datetime, timedelta
 
@@ -6,6 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AuthorizationState(models.TextChoices):
+    """What is stored about an authorization; the status below is derived from it and the expiry."""
+
+    ACTIVE = "active", _("Active")
+    REVOKED = "revoked", _("Revoked")
+    NEEDS_REAUTHORIZATION = "needs_reauthorization", _("Needs re-authorization")
 
 
 class ConnectionStatus(models.TextChoices):
@@ -25,9 +33,9 @@ def connection_status(*, state: str | None, expires_at: datetime | None, now: da
     """Return the ConnectionStatus of an authorization in `state` expiring at `expires_at` (None: no connection)."""
     if not state or expires_at is None:
         return ConnectionStatus.NOT_CONNECTED
-    if state == "revoked":
+    if state == AuthorizationState.REVOKED:
         return ConnectionStatus.REVOKED
-    if state == "needs_reauthorization":
+    if state == AuthorizationState.NEEDS_REAUTHORIZATION:
         return ConnectionStatus.NEEDS_REAUTHORIZATION
     now = now or timezone.now()
     if expires_at <= now:

@@ -11,9 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-
-class TokenVaultError(Exception):
-    """A stored token could not be decrypted: wrong keys or damaged data. Never use the ciphertext."""
+from .errors import TokenVaultError
 
 
 @cache
@@ -40,7 +38,7 @@ def token_decrypt(ciphertext: str) -> str:
     try:
         return _current().decrypt(ciphertext.encode()).decode()
     except (InvalidToken, ValueError, TypeError) as exc:
-        raise TokenVaultError("The stored token cannot be decrypted with the configured keys.") from exc
+        raise TokenVaultError from exc
 
 
 def token_reencrypt(ciphertext: str) -> str:
@@ -48,4 +46,4 @@ def token_reencrypt(ciphertext: str) -> str:
     try:
         return _current().rotate(ciphertext.encode()).decode()
     except (InvalidToken, ValueError, TypeError) as exc:
-        raise TokenVaultError("The stored token cannot be decrypted with the configured keys.") from exc
+        raise TokenVaultError from exc

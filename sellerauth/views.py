@@ -14,8 +14,8 @@ from stores.permissions import store_permission_required
 from stores.services import store_event_record
 
 from . import selectors, services
+from .errors import AmazonError, AuthorizationError
 from .models import SellerAuthorization
-from .services import ConnectError
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +54,27 @@ def connect_confirm(request, pk):
     return render(request, "sellerauth/connect_confirm.html", {"store": store})
 
 
+def _log_failure(error: AuthorizationError) -> None:
+    """Log a failure for the operator: its code, what to fix and Amazon's request ID, never a secret."""
+    request_id = error.request_id if isinstance(error, AmazonError) else ""
+    suffix = f" [Amazon request {request_id}]" if request_id else ""
+    if error.operator:
+        logger.error("Amazon authorization failed (%s): %s%s", error.code, error.operator, suffix)
+    else:
+        logger.info("Amazon authorization failed: %s%s", error.code, suffix)
+
+
 @require_POST
 @store_permission_required(CONNECT)
 def connect_start(request, pk):
     store = get_object_or_404(AmazonStore, pk=pk)
-    return _no_store(_see_other(services.connect_start(request=request, store=store)))
+    try:
+        consent_url = services.connect_start(request=request, store=store)
+    except AuthorizationError as error:
+        _log_failure(error)
+        messages.error(request, error.message)
+        return redirect(store)
+    return _no_store(_see_other(consent_url))
 
 
 def _callback_params(query) -> dict[str, str] | None:
@@ -87,7 +103,7 @@ def callback(request):
         return _no_store(response)
     try:
         result = services.connect_complete(request=request, params=params)
-    except ConnectError as error:
+    except AuthorizationError as error:
         _record_failure(request, error)
         request.session[RESULT_KEY] = {
             "ok": False,
@@ -99,11 +115,8 @@ def callback(request):
     return _no_store(_see_other("sellerauth:result"))
 
 
-def _record_failure(request, error: ConnectError) -> None:
-    if error.operator:
-        logger.error("Amazon connection failed (%s): %s", error.code, error.operator)
-    else:
-        logger.info("Amazon connection failed: %s", error.code)
+def _record_failure(request, error: AuthorizationError) -> None:
+    _log_failure(error)
     if error.store is not None and request.user.is_authenticated:
         store_event_record(
             store=error.store, kind=StoreEvent.Kind.CONNECT_FAILED, actor=request.user, details={"code": error.code}
@@ -128,7 +141,8 @@ def verify(request, pk):
     store = get_object_or_404(selectors.connected_store_queryset(), pk=pk)
     try:
         authorization = services.connection_verify(store=store, actor=request.user)
-    except ConnectError as error:
+    except AuthorizationError as error:
+        _log_failure(error)
         messages.error(request, error.message)
     else:
         if store.marketplace_info.marketplace_id in authorization.marketplace_ids:
@@ -149,7 +163,8 @@ def link_existing(request, pk, authorization_pk):
     authorization = get_object_or_404(SellerAuthorization, pk=authorization_pk)
     try:
         services.connection_link_existing(store=store, authorization=authorization, actor=request.user)
-    except ConnectError as error:
+    except AuthorizationError as error:
+        _log_failure(error)
         messages.error(request, error.message)
     else:
         messages.success(

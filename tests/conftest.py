@@ -87,6 +87,16 @@ def viewer_client(client, viewer):
 
 
 @pytest.fixture
+def amazon_endpoints(settings):
+    """Amazon's own https endpoints, as a deployment sets them; unit tests mock them at the HTTP boundary."""
+    settings.AMAZON_LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+    settings.AMAZON_SPAPI_ENDPOINTS = {
+        r: f"https://sellingpartnerapi-{r.lower()}.amazon.com" for r in ("NA", "EU", "FE")
+    }
+    settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL = ""  # the marketplace table's Seller Central
+
+
+@pytest.fixture
 def live_sandbox(live_server, settings, transactional_db):
     """Point the application at the embedded sandbox on the live server, as configuration would."""
     from amazon_sandbox.demo import sandbox_sellers_ensure

@@ -17,6 +17,11 @@ def amazon_http():
 
 
 @pytest.fixture(autouse=True)
+def _amazon_endpoints(amazon_endpoints):
+    """Unit tests here talk to Amazon's https endpoints, mocked at the HTTP boundary."""
+
+
+@pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
     """Record the waits of retries instead of sleeping."""
     waits = []

@@ -9,6 +9,14 @@ REAL = {
     "AMAZON_REDIRECT_URI": "https://asc.example.com/amazon/callback/",
     "AMAZON_LWA_TOKEN_URL": "https://api.amazon.com/auth/o2/token",
     "AMAZON_SPAPI_ENDPOINTS": {r: f"https://sellingpartnerapi-{r.lower()}.amazon.com" for r in ("NA", "EU", "FE")},
+    "AMAZON_SANDBOX_SELLER_CENTRAL_URL": "",
+    "AMAZON_SELLER_CENTRAL_URLS": {},
+}
+SANDBOX_OVER_HTTP = {
+    "AMAZON_SANDBOX": True,
+    "AMAZON_LWA_TOKEN_URL": "http://127.0.0.1:8000/sandbox/lwa/auth/o2/token",
+    "AMAZON_SPAPI_ENDPOINTS": {r: f"http://127.0.0.1:8000/sandbox/spapi/{r.lower()}" for r in ("NA", "EU", "FE")},
+    "AMAZON_SANDBOX_SELLER_CENTRAL_URL": "http://127.0.0.1:8000/sandbox/sellercentral",
 }
 
 
@@ -34,6 +42,9 @@ def test_real_amazon_settings_pass(db, settings):
         ({"AMAZON_REDIRECT_URI": "https://asc.example.com/amazon/callback/#x"}, "sellerauth.E021"),
         ({"AMAZON_REDIRECT_URI": "https://asc.example.com/oauth/"}, "sellerauth.W022"),
         ({"AMAZON_LWA_TOKEN_URL": "http://api.amazon.com/auth/o2/token"}, "sellerauth.E023"),
+        ({"AMAZON_SPAPI_ENDPOINTS": {"NA": "http://sellingpartnerapi-na.amazon.com"}}, "sellerauth.E023"),
+        ({"AMAZON_SELLER_CENTRAL_URLS": {"GB": "http://sellercentral.amazon.co.uk"}}, "sellerauth.E023"),
+        ({"AMAZON_SELLER_CENTRAL_URLS": {"GB": "sellercentral.amazon.co.uk"}}, "sellerauth.E023"),
         ({"ASC_TOKEN_KEYS": ["not-a-key"]}, "sellerauth.E001"),
         ({"AMAZON_SANDBOX": True, "DEBUG": False}, "sellerauth.E002"),
     ],
@@ -55,3 +66,13 @@ def test_a_sandbox_demo_without_debug_must_be_allowed_explicitly(db, settings):
     assert "sellerauth.E002" not in _ids(
         settings, AMAZON_SANDBOX=True, DEBUG=False, AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG=True
     )
+
+
+def test_the_embedded_sandbox_may_use_plain_http_only_with_debug_on(db, settings):
+    assert "sellerauth.E023" not in _ids(settings, DEBUG=True, **SANDBOX_OVER_HTTP)
+
+    ids = _ids(settings, DEBUG=False, AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG=True, **SANDBOX_OVER_HTTP)
+
+    assert ids.count("sellerauth.E023") == 5  # the token URL, three SP-API endpoints and Seller Central
+    [error, *_] = [e for e in run_checks() if e.id == "sellerauth.E023"]
+    assert "SITE_URL" in error.hint

@@ -1,11 +1,14 @@
 """Connect store → Seller Central → callback, with Amazon mocked at its HTTP boundary."""
 
 import html
-from datetime import timedelta
+import json
+import logging
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import responses
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -13,12 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sellerauth.models import AuthorizationRequest, SellerAuthorization, StoreConnection
+from sellerauth.token_vault import token_decrypt
 from stores.models import StoreEvent
 from tests import amazon_payloads as amazon
 from tests.factories import AmazonStoreFactory, UserFactory
 from tests.sellerauth.conftest import callback
 
 pytestmark = pytest.mark.django_db
+
+NOON = datetime(2026, 3, 2, 12, tzinfo=UTC)
+NOT_SECURE = "not set up to reach Amazon securely"
 
 
 def _nothing_saved():
@@ -37,6 +44,11 @@ def _result(client, response):
     return html.unescape(client.get(response.url).content.decode())
 
 
+def _state(client, store):
+    """POST Connect store in this browser; return the state of the consent URL."""
+    return parse_qs(urlsplit(client.post(reverse("sellerauth:connect", args=[store.pk])).url).query)["state"][0]
+
+
 # Starting ------------------------------------------------------------------------------------------------
 
 
@@ -45,10 +57,7 @@ def test_connect_sends_the_browser_to_the_consent_page_with_a_fresh_state(manage
 
     url = urlsplit(response.url)
     query = parse_qs(url.query)
-    assert (
-        f"{url.scheme}://{url.netloc}{url.path}"
-        == f"{settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL}/apps/authorize/consent"
-    )
+    assert f"{url.scheme}://{url.netloc}{url.path}" == "https://sellercentral.amazon.com/apps/authorize/consent"
     assert query["application_id"] == [settings.SPAPI_APPLICATION_ID]
     assert query["redirect_uri"] == [settings.AMAZON_REDIRECT_URI]
     assert "version" not in query
@@ -70,7 +79,6 @@ def test_a_draft_application_asks_for_the_beta_version(manager_client, store, se
 
 
 def test_real_amazon_uses_the_marketplace_seller_central_and_its_override(manager_client, settings):
-    settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL = ""
     settings.AMAZON_SELLER_CENTRAL_URLS = {"GB": "https://sellercentral.amazon.co.uk"}
     us, uk = AmazonStoreFactory(marketplace="US"), AmazonStoreFactory(marketplace="GB")
 
@@ -88,9 +96,30 @@ def test_a_get_starts_nothing(manager_client, store):
     assert not AuthorizationRequest.objects.exists()
 
 
-@pytest.mark.parametrize("fixture", ["viewer_client"])
-def test_only_those_allowed_may_connect(request, store, fixture):
-    client = request.getfixturevalue(fixture)
+def test_the_sandbox_seller_central_is_used_for_every_marketplace(manager_client, settings):
+    settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL = "https://sandbox.example.com/sandbox/sellercentral"
+    uk = AmazonStoreFactory(marketplace="GB")
+
+    url = manager_client.post(reverse("sellerauth:connect", args=[uk.pk])).url
+
+    assert url.startswith("https://sandbox.example.com/sandbox/sellercentral/apps/authorize/consent?")
+
+
+def test_a_plain_http_seller_central_is_refused_before_a_state_is_issued(manager_client, store, settings, caplog):
+    settings.AMAZON_SELLER_CENTRAL_URLS = {"US": "http://sellercentral.amazon.com"}
+
+    response = manager_client.post(reverse("sellerauth:connect", args=[store.pk]))
+
+    assert response.status_code == 302
+    assert response.url == store.get_absolute_url()
+    assert NOT_SECURE in manager_client.get(response.url).content.decode()
+    assert not AuthorizationRequest.objects.exists()
+    assert "'http://sellercentral.amazon.com' is not https" in caplog.text
+
+
+@pytest.mark.parametrize("role", ["viewer", "auth_staff"])
+def test_only_those_allowed_may_connect(request, client, store, role):
+    client.force_login(request.getfixturevalue(role))
 
     assert client.post(reverse("sellerauth:connect", args=[store.pk])).status_code == 403
     assert client.get(reverse("sellerauth:connect_confirm", args=[store.pk])).status_code == 403
@@ -113,11 +142,12 @@ def test_a_completed_consent_connects_the_store(manager_client, manager, store, 
     response = callback(manager_client, state=state, spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
 
     assert response["Referrer-Policy"] == "no-referrer"
-    assert response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    assert "no-store" in [directive.strip() for directive in response["Cache-Control"].split(",")]
     page = _result(manager_client, response)
     assert "is connected to Amazon seller A2NASELLER0001" in page
     assert "Northwind Outfitters" in page
     assert len(amazon_ok.calls) == 2
+    assert amazon_ok.calls[0].request.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
     exchange = parse_qs(amazon_ok.calls[0].request.body)
     assert exchange["grant_type"] == ["authorization_code"]
     assert exchange["code"] == [amazon.CODE]
@@ -153,18 +183,23 @@ def test_the_refresh_token_is_stored_only_as_ciphertext(manager_client, store, s
     assert amazon.REFRESH_TOKEN not in stored
 
 
-def test_the_card_and_dashboard_show_the_connection(manager_client, store, start_connect, amazon_ok):
-    callback(manager_client, state=start_connect(store), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
+def test_the_card_and_dashboard_show_the_connection(manager_client, store, start_connect, amazon_http):
+    amazon_http.post(amazon.lwa_url(), json=amazon.token_response())
+    # Amazon lists Canada first; the page names marketplaces in the table's order.
+    amazon_http.get(amazon.participations_url(), json=amazon.participations("CA", "US"))
+    with time_machine.travel(NOON, tick=False):
+        state = start_connect(store)
+        callback(manager_client, state=state, spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
 
-    home = manager_client.get(reverse("stores:home")).content.decode()
-    detail = manager_client.get(store.get_absolute_url()).content.decode()
+        home = manager_client.get(reverse("stores:home")).content.decode()
+        detail = manager_client.get(store.get_absolute_url()).content.decode()
 
     for page in (home, detail):
         assert ">Connected<" in page
         assert amazon.SELLER in page
         assert "Northwind Outfitters" in page
-        assert "365 days left" in page or "364 days left" in page
-        assert "United States, Canada" in page or "Canada, United States" in page
+        assert "365 days left" in page
+        assert "United States, Canada" in page
     assert "Verify connection" in detail
 
 
@@ -174,14 +209,20 @@ def test_a_second_store_of_the_same_seller_shares_the_authorization(manager_clie
     for _ in range(2):
         amazon_http.post(amazon.lwa_url(), json=amazon.token_response())
         amazon_http.get(amazon.participations_url(), json=amazon.participations("US", "CA"))
-    callback(manager_client, state=start_connect(us), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
-    _age(days=100)
+    with time_machine.travel(NOON, tick=False):
+        callback(
+            manager_client, state=start_connect(us), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER
+        )
+        _age(days=100)
 
-    callback(manager_client, state=start_connect(ca), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
+        callback(
+            manager_client, state=start_connect(ca), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER
+        )
 
     authorization = SellerAuthorization.objects.get()
     assert set(authorization.connections.values_list("store__name", flat=True)) == {"US", "CA"}
-    assert (timezone.now() - authorization.granted_at) < timedelta(minutes=1)  # the dates moved for both stores
+    # The second consent renewed the authorization, for both stores.
+    assert (authorization.granted_at, authorization.expires_at) == (NOON, NOON + timedelta(days=365))
 
 
 # Failures: each a clear page, nothing stored, and no call to Amazon before the state is good ----------------
@@ -365,16 +406,63 @@ def test_a_token_of_exactly_2048_bytes_is_accepted(manager_client, store, start_
     assert SellerAuthorization.objects.exists()
 
 
-def test_invalid_client_is_explained_to_the_operator_in_the_log(
+@pytest.mark.parametrize(
+    ("sandbox", "debug", "allowed"),
+    [(True, True, True), (True, False, False), (False, True, False), (False, False, False)],
+)
+def test_plain_http_to_amazon_only_for_the_embedded_sandbox_with_debug_on(
+    manager_client, store, start_connect, amazon_http, settings, sandbox, debug, allowed
+):
+    settings.AMAZON_SANDBOX, settings.DEBUG = sandbox, debug
+    settings.AMAZON_LWA_TOKEN_URL = "http://127.0.0.1:8000/sandbox/lwa/auth/o2/token"
+    settings.AMAZON_SPAPI_ENDPOINTS = {"NA": "http://127.0.0.1:8000/sandbox/spapi/na"}
+    amazon_http.post(amazon.lwa_url(), json=amazon.token_response())
+    amazon_http.get(amazon.participations_url(), json=amazon.participations("US"))
+
+    page = _result(
+        manager_client,
+        callback(
+            manager_client, state=start_connect(store), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER
+        ),
+    )
+
+    assert len(amazon_http.calls) == (2 if allowed else 0)  # the code never travels in clear outside development
+    assert SellerAuthorization.objects.exists() is allowed
+    assert ("is connected" in page) is allowed
+    assert (NOT_SECURE in page) is not allowed
+
+
+def test_a_plain_http_sp_api_endpoint_is_refused_after_the_exchange(
+    manager_client, store, start_connect, amazon_http, settings
+):
+    settings.AMAZON_SPAPI_ENDPOINTS = {"NA": "http://sellingpartnerapi-na.amazon.com"}
+    amazon_http.post(amazon.lwa_url(), json=amazon.token_response())
+    amazon_http.get(amazon.participations_url(), json=amazon.participations("US"))
+
+    page = _result(
+        manager_client,
+        callback(
+            manager_client, state=start_connect(store), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER
+        ),
+    )
+
+    assert NOT_SECURE in page
+    assert [call.request.method for call in amazon_http.calls] == ["POST"]
+    assert _nothing_saved()
+
+
+def test_invalid_client_is_explained_to_the_operator_in_the_log_with_amazons_request_id(
     manager_client, store, start_connect, amazon_http, caplog
 ):
-    amazon_http.post(
-        amazon.lwa_url(), status=401, json=amazon.lwa_error("invalid_client", "Client authentication failed")
-    )
+    body = amazon.lwa_error("invalid_client", "Client authentication failed") | {"request_id": "9f1c2d3e-lwa-0001"}
+    amazon_http.post(amazon.lwa_url(), status=401, json=body)
 
     callback(manager_client, state=start_connect(store), spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
 
-    assert "check LWA_CLIENT_ID and LWA_CLIENT_SECRET" in caplog.text
+    [record] = [r for r in caplog.records if r.name == "sellerauth.views"]
+    assert record.levelno == logging.ERROR
+    assert "check LWA_CLIENT_ID and LWA_CLIENT_SECRET" in record.getMessage()
+    assert "9f1c2d3e-lwa-0001" in record.getMessage()
 
 
 def test_a_seller_not_selling_in_the_marketplace_is_named_and_nothing_is_stored(
@@ -449,28 +537,36 @@ def test_reconnecting_the_same_seller_renews_the_authorization(manager_client, s
     assert store.events.filter(kind=StoreEvent.Kind.RENEWED).exists()
 
 
-def test_a_slower_callback_never_overwrites_a_newer_refresh_token(manager, store):
-    from sellerauth.amazon_client import Participation, TokenSet
-    from sellerauth.services import _connection_save
-    from sellerauth.token_vault import token_decrypt, token_encrypt
+def test_a_slower_callback_never_overwrites_a_newer_refresh_token(manager_client, manager, start_connect, amazon_http):
+    us, ca = AmazonStoreFactory(marketplace="US"), AmazonStoreFactory(marketplace="CA")
+    other_browser = Client()
+    other_browser.force_login(manager)
+    amazon_http.post(amazon.lwa_url(), json=amazon.token_response(refresh_token="Atzr|older"))
+    amazon_http.post(amazon.lwa_url(), json=amazon.token_response(refresh_token="Atzr|newer"))
+    with time_machine.travel(NOON, tick=False) as traveller:
+        earlier, later = start_connect(us), _state(other_browser, ca)
+        checks, meanwhile = [], []
 
-    started = timezone.now()  # this callback began its exchange here...
-    newer = timezone.now() + timedelta(seconds=1)  # ...and another consent was saved after that
-    SellerAuthorization.objects.create(
-        selling_partner_id=amazon.SELLER,
-        region="NA",
-        granted_at=newer,
-        expires_at=newer + timedelta(days=365),
-        refresh_token_encrypted=token_encrypt("Atzr|newer"),
-    )
-    us = [Participation("ATVPDKIKX0DER", "US", "Amazon.com", "Northwind Outfitters", True)]
+        def participations(request):
+            checks.append(request)
+            if len(checks) == 1:
+                # The first callback waits here for Amazon, and the seller's later consent completes in the meantime.
+                traveller.shift(timedelta(seconds=30))
+                meanwhile.append(
+                    callback(other_browser, state=later, spapi_oauth_code="ANlater", selling_partner_id=amazon.SELLER)
+                )
+            return 200, {}, json.dumps(amazon.participations("US", "CA"))
 
-    _connection_save(manager, store, amazon.SELLER, TokenSet("Atza|older", "Atzr|older", 3600), us, started)
+        amazon_http.add_callback(responses.GET, amazon.participations_url(), callback=participations)
 
+        slower = callback(manager_client, state=earlier, spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
+
+        assert "is connected" in _result(other_browser, meanwhile[0])
+        assert "is connected" in _result(manager_client, slower)
     authorization = SellerAuthorization.objects.get()
     assert token_decrypt(authorization.refresh_token_encrypted) == "Atzr|newer"
-    assert authorization.granted_at == newer
-    assert StoreConnection.objects.get().authorization == authorization
+    assert authorization.granted_at == NOON + timedelta(seconds=30)
+    assert set(authorization.connections.values_list("store", flat=True)) == {us.pk, ca.pk}
 
 
 def test_attempts_expired_for_a_day_are_dropped(manager_client, store, start_connect):

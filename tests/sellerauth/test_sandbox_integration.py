@@ -10,6 +10,7 @@ from django.urls import reverse
 from amazon_sandbox.faults import faults_arm
 from amazon_sandbox.models import AppAuthorization
 from sellerauth import access_tokens, amazon_client
+from sellerauth.errors import AmazonError
 from sellerauth.models import AuthorizationState, SellerAuthorization
 from sellerauth.services import connection_verify
 from stores.models import StoreEvent
@@ -79,7 +80,7 @@ def test_removing_the_app_in_seller_central_is_noticed_on_the_next_refresh(manag
     assert removed.status_code == 302
     access_tokens.access_token_forget(authorization_id=authorization.pk)
 
-    with pytest.raises(amazon_client.AmazonAuthorizationError):
+    with pytest.raises(AmazonError):
         access_tokens.access_token_get(authorization=authorization)
 
     authorization.refresh_from_db()

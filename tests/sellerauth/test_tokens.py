@@ -2,19 +2,19 @@
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 import requests
+import time_machine
 from cryptography.fernet import Fernet
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
 from sellerauth import access_tokens
-from sellerauth.amazon_client import AmazonAuthorizationError
+from sellerauth.errors import AmazonError, AuthorizationError
 from sellerauth.models import AuthorizationState, SellerAuthorization, StoreConnection
 from sellerauth.token_vault import TokenVaultError, token_decrypt, token_encrypt
 from stores.models import StoreEvent
@@ -66,14 +66,18 @@ def test_a_missing_access_token_is_fetched_with_the_refresh_grant_and_cached(aut
     assert "refresh_token=Atzr%7CIwEBIA-test-refresh-token-SENTINEL" in body
 
 
-def test_the_cached_token_expires_60_seconds_early(authorization, amazon_http, monkeypatch):
-    timeouts = []
-    monkeypatch.setattr(cache, "set", lambda key, value, timeout: timeouts.append(timeout))
-    _refresh_ok(amazon_http)
+def test_the_access_token_is_reused_until_60_seconds_before_it_expires(authorization, amazon_http):
+    _refresh_ok(amazon_http, token="Atza|first")  # expires_in 3600
+    _refresh_ok(amazon_http, token="Atza|second")
+    start = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    tokens = []
+    with time_machine.travel(start, tick=False) as traveller:
+        for seconds in (0, 3539, 3540):
+            traveller.move_to(start + timedelta(seconds=seconds))
+            tokens.append(access_tokens.access_token_get(authorization=authorization))
 
-    access_tokens.access_token_get(authorization=authorization)
-
-    assert timeouts == [3540]
+    assert tokens == ["Atza|first", "Atza|first", "Atza|second"]
+    assert len(amazon_http.calls) == 2
 
 
 def test_access_tokens_are_never_stored_in_the_database(authorization, amazon_http):
@@ -120,7 +124,7 @@ def test_a_strange_retry_after_falls_back_to_backoff(authorization, amazon_http,
 def test_deeply_nested_json_is_a_clean_failure(authorization, amazon_http):
     amazon_http.post(amazon.lwa_url(), body="[" * 30000)
 
-    with pytest.raises(AmazonAuthorizationError):
+    with pytest.raises(AmazonError):
         access_tokens.access_token_get(authorization=authorization)
 
 
@@ -136,7 +140,7 @@ def test_retry_after_is_honoured(authorization, amazon_http, no_sleep):
 def test_a_long_retry_after_is_not_waited_for_while_someone_waits(authorization, amazon_http, no_sleep):
     amazon_http.post(amazon.lwa_url(), status=429, headers={"Retry-After": "120"}, json={"error": "throttled"})
 
-    with pytest.raises(AmazonAuthorizationError) as error:
+    with pytest.raises(AmazonError) as error:
         access_tokens.access_token_get(authorization=authorization)
 
     assert error.value.retry_after == 120
@@ -148,7 +152,7 @@ def test_retries_stop_after_four_attempts(authorization, amazon_http):
     for _ in range(6):
         amazon_http.post(amazon.lwa_url(), status=502, body="<html>Bad Gateway</html>")
 
-    with pytest.raises(AmazonAuthorizationError):
+    with pytest.raises(AmazonError):
         access_tokens.access_token_get(authorization=authorization)
 
     assert len(amazon_http.calls) == 4
@@ -169,12 +173,14 @@ def test_invalid_grant_marks_the_authorization_and_stops_calling_amazon(authoriz
         amazon.lwa_url(), status=400, json=amazon.lwa_error("invalid_grant", "User may have revoked or didn't grant")
     )
 
-    with pytest.raises(AmazonAuthorizationError) as error:
+    with pytest.raises(AmazonError) as error:
         access_tokens.access_token_get(authorization=authorization)
-    with pytest.raises(AmazonAuthorizationError):
+    with pytest.raises(AuthorizationError) as again:
         access_tokens.access_token_get(authorization=authorization)
 
+    assert error.value.code == "invalid_grant"
     assert "Connect the store again" in str(error.value.message)
+    assert again.value.code == "not_active"
     assert len(amazon_http.calls) == 1
     authorization.refresh_from_db()
     assert authorization.state == AuthorizationState.NEEDS_REAUTHORIZATION
@@ -185,7 +191,7 @@ def test_invalid_grant_marks_the_authorization_and_stops_calling_amazon(authoriz
 def test_invalid_client_is_not_retried_and_does_not_blame_the_seller(authorization, amazon_http):
     amazon_http.post(amazon.lwa_url(), status=401, json=amazon.lwa_error("invalid_client"))
 
-    with pytest.raises(AmazonAuthorizationError) as error:
+    with pytest.raises(AmazonError) as error:
         access_tokens.access_token_get(authorization=authorization)
 
     assert error.value.code == "invalid_client"
@@ -196,12 +202,29 @@ def test_invalid_client_is_not_retried_and_does_not_blame_the_seller(authorizati
 def test_an_undecryptable_token_fails_closed(authorization, amazon_http, settings):
     settings.ASC_TOKEN_KEYS = [Fernet.generate_key().decode()]
 
-    with pytest.raises(AmazonAuthorizationError) as error:
+    with pytest.raises(TokenVaultError) as error:
         access_tokens.access_token_get(authorization=authorization)
 
     assert error.value.code == "token_undecryptable"
+    assert "Connect the store again" in str(error.value.message)
+    assert "ASC_TOKEN_KEYS" in error.value.operator
     assert len(amazon_http.calls) == 0
     assert SellerAuthorization.objects.get().state == AuthorizationState.NEEDS_REAUTHORIZATION
+    event = StoreEvent.objects.get(kind=StoreEvent.Kind.AUTHORIZATION_LOST)
+    assert event.details == {"reason": "token_undecryptable"}
+
+
+def test_a_refresh_token_is_never_sent_to_a_plain_http_endpoint(authorization, amazon_http, settings):
+    settings.AMAZON_LWA_TOKEN_URL = "http://api.amazon.com/auth/o2/token"
+    amazon_http.post(settings.AMAZON_LWA_TOKEN_URL, json=amazon.token_response(refresh_token=None))
+
+    with pytest.raises(AuthorizationError) as error:
+        access_tokens.access_token_get(authorization=authorization)
+
+    assert error.value.code == "amazon_url_not_https"
+    assert "is not https" in error.value.operator
+    assert len(amazon_http.calls) == 0
+    assert SellerAuthorization.objects.get().state == AuthorizationState.ACTIVE  # a setting to fix, not a lost grant
 
 
 # The vault ---------------------------------------------------------------------------------------------
@@ -258,7 +281,7 @@ def test_no_token_reaches_the_logs(authorization, amazon_http, caplog):
     amazon_http.post(amazon.lwa_url(), status=503, body="busy")
     amazon_http.post(amazon.lwa_url(), status=400, json=amazon.lwa_error("invalid_grant"))
 
-    with pytest.raises(AmazonAuthorizationError):
+    with pytest.raises(AmazonError):
         access_tokens.access_token_get(authorization=authorization)
 
     assert caplog.records

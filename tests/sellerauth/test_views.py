@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+import requests
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -61,6 +62,24 @@ def test_verify_when_amazon_is_down_says_so_and_keeps_the_card(manager_client, c
     assert SellerAuthorization.objects.get().state == AuthorizationState.ACTIVE
     assert connected.events.get(kind=StoreEvent.Kind.VERIFIED).details["outcome"] == "failed"
     assert manager_client.get(reverse("stores:home")).status_code == 200
+
+
+def test_a_refused_verify_logs_amazons_request_id(manager_client, connected, amazon_http, caplog):
+    access_tokens.access_token_remember(
+        authorization_id=connected.connection.authorization_id, token="Atza|x", expires_in=3600
+    )
+    amazon_http.get(
+        amazon.participations_url(),
+        status=403,
+        json={"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]},
+        headers={"x-amzn-RequestId": "b2c3d4e5-0000-4f00-9000-123456789abc"},
+    )
+
+    response = manager_client.post(reverse("sellerauth:verify", args=[connected.pk]), follow=True)
+
+    assert "Amazon refused access to the seller account" in response.content.decode()
+    assert "spapi_forbidden" in caplog.text
+    assert "b2c3d4e5-0000-4f00-9000-123456789abc" in caplog.text
 
 
 def test_verify_of_a_store_without_connection_is_404(manager_client):
@@ -135,18 +154,27 @@ def test_viewers_may_not_link_and_the_refusal_is_logged(viewer_client, authoriza
     assert store.events.get(kind=StoreEvent.Kind.DENIED).details["permission"] == "stores.connect_amazonstore"
 
 
-def test_the_code_exchange_logs_no_secret_even_at_debug(
-    manager_client, store, start_connect, amazon_ok, caplog, settings
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 400, "json": amazon.lwa_error("invalid_grant", f"code {amazon.CODE} was already used")},
+        {"status": 401, "json": amazon.lwa_error("invalid_client", "Client authentication failed")},
+        {"status": 503, "body": f"<html>{amazon.REFRESH_TOKEN}</html>"},
+        {"body": requests.ConnectionError(f"refused: code={amazon.CODE}")},
+    ],
+)
+def test_a_failed_code_exchange_logs_no_secret_even_at_debug(
+    manager_client, store, start_connect, amazon_http, caplog, settings, answer
 ):
     from asc_project.logs import SecretsFilter
 
-    for name in ("", "requests_oauthlib", "oauthlib", "urllib3"):  # restored after the test by caplog
-        caplog.set_level(logging.DEBUG, logger=name)
+    caplog.set_level(logging.DEBUG)  # restored after the test by caplog
     caplog.handler.addFilter(SecretsFilter())
+    amazon_http.post(amazon.lwa_url(), **answer)
     state = start_connect(store)
 
     callback(manager_client, state=state, spapi_oauth_code=amazon.CODE, selling_partner_id=amazon.SELLER)
 
-    assert caplog.records
+    assert any(record.name == "sellerauth.views" for record in caplog.records)
     for secret in (amazon.CODE, settings.LWA_CLIENT_SECRET, state, "Atzr|", "Atza|"):
         assert secret not in caplog.text

@@ -7,7 +7,8 @@ from django.urls import reverse
 from stores.models import AmazonStore, StoreEvent
 from tests.factories import AmazonStoreFactory, CatalogAttributeFactory, WebsiteFactory
 
-pytestmark = pytest.mark.django_db
+# Connect store answers with a redirect to Seller Central, which must be https unless DEBUG is on.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("amazon_endpoints")]
 
 ROLES = ["anonymous", "viewer", "manager", "auth_staff", "superuser"]
 MAY_VIEW = {"viewer", "manager", "auth_staff", "superuser"}
