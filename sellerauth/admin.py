@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuthorizationRequest, SellerAuthorization, StoreConnection
+from .models import AuthorizationRequest, ReminderDelivery, SellerAuthorization, StoreConnection
 
 
 class StoreConnectionInline(admin.TabularInline):
@@ -29,6 +29,10 @@ class SellerAuthorizationAdmin(admin.ModelAdmin):
         "expires_at",
         "last_verified_at",
         "marketplace_ids",
+        "verify_after",
+        "last_verify_error",
+        "revoked_at",
+        "revoked_by",
     ]
     inlines = [StoreConnectionInline]
 
@@ -51,15 +55,31 @@ class StoreConnectionAdmin(admin.ModelAdmin):
 
 @admin.register(AuthorizationRequest)
 class AuthorizationRequestAdmin(admin.ModelAdmin):
-    list_display = ["store", "purpose", "user", "created_at", "expires_at", "consumed_at"]
+    list_display = ["store", "authorization", "purpose", "user", "created_at", "expires_at", "consumed_at"]
     list_filter = ["purpose", "created_at", ("consumed_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["store", "user"]
-    search_fields = ["store__name", "user__username"]
+    list_select_related = ["store", "authorization", "user"]
+    search_fields = ["store__name", "authorization__selling_partner_id", "user__username"]
     # The hashes of the state and of the session binding stay out of sight.
-    fields = ["store", "purpose", "user", "created_at", "expires_at", "consumed_at"]
+    fields = ["store", "authorization", "purpose", "user", "created_at", "expires_at", "consumed_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["authorization", "kind", "expires_on", "offset_days", "status", "attempts", "sent_at"]
+    list_filter = ["kind", "status", "expires_on"]
+    list_select_related = ["authorization"]
+    search_fields = ["authorization__selling_partner_id"]
+    readonly_fields = [f.name for f in ReminderDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        # Rows are the send log of the reminder job: written by it, never by hand.
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -39,6 +39,18 @@ class SellerAuthorization(models.Model):
     granted_at = models.DateTimeField(_("granted"))
     expires_at = models.DateTimeField(_("expires"))
     last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    # The scheduled verification leaves the authorization alone until then (after throttling or a network fault).
+    verify_after = models.DateTimeField(_("verify again after"), null=True, blank=True)
+    last_verify_error = models.CharField(_("last verification error"), max_length=64, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
     marketplace_ids = models.JSONField(_("participating marketplace IDs"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
@@ -123,8 +135,22 @@ class AuthorizationRequest(models.Model):
 
     # SHA-256 of the state value; the value itself only travels to Amazon and back.
     state_hash = models.CharField(_("state hash"), max_length=64, unique=True, editable=False)
+    # A connect attempt is for a store; a renewal is for an authorization (and every store sharing it).
     store = models.ForeignKey(
-        AmazonStore, on_delete=models.CASCADE, related_name="authorization_requests", verbose_name=_("store")
+        AmazonStore,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="authorization_requests",
+        verbose_name=_("store"),
+    )
+    authorization = models.ForeignKey(
+        SellerAuthorization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("authorization"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
@@ -143,7 +169,63 @@ class AuthorizationRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(purpose__in=AuthorizationPurpose.values), name="authorizationrequest_purpose_known"
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(purpose=AuthorizationPurpose.CONNECT, store__isnull=False)
+                    | Q(purpose=AuthorizationPurpose.RENEW, authorization__isnull=False)
+                ),
+                name="authorizationrequest_has_target",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_purpose_display()} {self.store} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_purpose_display()} {self.store or self.authorization} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", _("Renewal reminder")
+    LOST = "lost", _("Authorization lost")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReminderDelivery(models.Model):
+    """One e-mail about an authorization, written before it is sent, so that it goes out once."""
+
+    Kind = ReminderKind
+    Status = DeliveryStatus
+
+    authorization = models.ForeignKey(
+        SellerAuthorization, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("authorization")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
+    # The expiry the e-mail is about: a renewal moves the expiry, and with it starts a new cycle of reminders.
+    expires_on = models.DateField(_("expiry date"))
+    offset_days = models.PositiveSmallIntegerField(_("days before expiry"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    error = models.CharField(_("last error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authorization", "kind", "expires_on", "offset_days"], name="reminderdelivery_once"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminderdelivery_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="reminderdelivery_status_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.authorization} {self.expires_on} −{self.offset_days}"

@@ -56,8 +56,8 @@ def seller_central_url(*, store: AmazonStore) -> str:
 def connect_start(*, request, store: AmazonStore) -> str:
     """Begin connecting (or renewing) a store; return the consent URL to send the browser to."""
     consent = f"{seller_central_url(store=store)}/apps/authorize/consent"
-    purpose = AuthorizationPurpose.RENEW if hasattr(store, "connection") else AuthorizationPurpose.CONNECT
-    state = state_issue(request=request, store=store, purpose=purpose)
+    # Connecting a store again is still a connect: renewing is done for an authorization, by authorization staff.
+    state = state_issue(request=request, store=store, purpose=AuthorizationPurpose.CONNECT)
     store_event_record(store=store, kind=StoreEvent.Kind.CONNECT_STARTED, actor=request.user)
     params = {
         "application_id": settings.SPAPI_APPLICATION_ID,

@@ -35,11 +35,12 @@ def connection_status(*, state: str | None, expires_at: datetime | None, now: da
         return ConnectionStatus.NOT_CONNECTED
     if state == AuthorizationState.REVOKED:
         return ConnectionStatus.REVOKED
-    if state == AuthorizationState.NEEDS_REAUTHORIZATION:
-        return ConnectionStatus.NEEDS_REAUTHORIZATION
     now = now or timezone.now()
+    # Past its year Amazon refuses the token whatever else happened: "Expired" says why, and what to do.
     if expires_at <= now:
         return ConnectionStatus.EXPIRED
+    if state == AuthorizationState.NEEDS_REAUTHORIZATION:
+        return ConnectionStatus.NEEDS_REAUTHORIZATION
     if expires_at - now <= renewal_window():
         return ConnectionStatus.RENEWAL_DUE
     return ConnectionStatus.CONNECTED

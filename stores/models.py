@@ -152,6 +152,7 @@ class StoreEventKind(models.TextChoices):
     REVOKED = "revoked", _("Authorization revoked")
     AUTHORIZATION_LOST = "authorization_lost", _("Amazon refused the authorization")
     DENIED = "denied", _("Action denied")
+    SECURITY = "security", _("Security warning")
 
 
 class StoreEvent(models.Model):
