@@ -1,23 +1,30 @@
 """
-The store cards of the home page: one query for a page of cards, and each card rendered once.
+The home page's list of stores, rendered from plain values and cached under a digest of exactly those values.
 
-A card is cached under a key made of everything it shows, so a cached card can never be stale: any change
-to the store, its website, its connection, the viewer's permissions, the language or the day count to the
-authorization's expiry makes a new key.
+A `Fragment` renders its template from its own context and nothing else: no request, no user, no `perms`, no
+CSRF token. Its key is made from that same context, with the language, time zone and script prefix that
+templates also read, so a cached fragment can only be served where it would be rendered the same: never
+stale, never another user's. The cards of a page are fragments too, each cached on its own, so a changed
+store renders one card again, not the whole page.
 """
 
 import hashlib
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime
+from functools import cached_property
 
 from django.core.cache import caches
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from .marketplaces import MARKETPLACES, Marketplace
 
-CARD_TIMEOUT = 24 * 3600
+CACHE = "template_fragments"  # local to the process: a key names its content, so copies need no sharing
+TIMEOUT = 24 * 3600
+LISTING_TEMPLATE = "stores/includes/home_listing.html"
+CARD_TEMPLATE = "stores/includes/store_card.html"
 
 # Card attribute -> ORM lookup; the connection columns come through the relation sellerauth declares.
 CARD_FIELDS = {
@@ -30,7 +37,6 @@ CARD_FIELDS = {
     "website_name": "website__name",
     "auth_state": "connection__authorization__state",
     "auth_expires_at": "connection__authorization__expires_at",
-    "auth_updated_at": "connection__authorization__updated_at",
     "auth_selling_partner_id": "connection__authorization__selling_partner_id",
     "auth_seller_store_name": "connection__authorization__seller_store_name",
     "auth_region": "connection__authorization__region",
@@ -50,22 +56,23 @@ class StoreCard:
     website_name: str
     auth_state: str | None
     auth_expires_at: datetime | None
-    auth_updated_at: datetime | None
     auth_selling_partner_id: str | None
     auth_seller_store_name: str | None
     auth_region: str | None
     auth_granted_at: datetime | None
     auth_marketplace_ids: list | None
 
+    @classmethod
+    def from_row(cls, row) -> "StoreCard":
+        """Return the card of a row of `card_values`, matching columns to attributes by name."""
+        return cls(**dict(zip(CARD_FIELDS, row, strict=True)))
+
     @property
     def marketplace_info(self) -> Marketplace:
         return MARKETPLACES[self.marketplace]
 
-    def days_to_expiry(self, now: datetime) -> tuple | None:
-        """Return what of the expiry changes with time: whole days to it, and today's date (for days left)."""
-        if self.auth_expires_at is None:
-            return None
-        return ((self.auth_expires_at - now).days, timezone.localdate(now))
+
+EXPIRES_COLUMN = list(CARD_FIELDS).index("auth_expires_at")
 
 
 def card_values(queryset):
@@ -73,40 +80,202 @@ def card_values(queryset):
     return queryset.values_list(*CARD_FIELDS.values())
 
 
-class CardGrid:
-    """A page of cards. Its key is known from the rows alone; the HTML is rendered only when iterated."""
-
-    def __init__(self, rows, *, can_change: bool, can_delete: bool, can_connect: bool):
-        now = timezone.now()
-        self.variant = (can_change, can_delete, can_connect, translation.get_language())
-        self.rows = list(rows)
-        self.cards = [StoreCard(*row) for row in self.rows]
-        self.shown = [(row, card.days_to_expiry(now)) for row, card in zip(self.rows, self.cards, strict=True)]
-        # One digest for the page; each card's own key is made only when the page must be rendered.
-        self.key = _digest((self.shown, self.variant))
-
-    def __len__(self):
-        return len(self.cards)
-
-    def __iter__(self):
-        return iter(self._render())
-
-    def _render(self) -> list[SafeString]:
-        cache = caches["template_fragments"]  # the same cache as {% cache %}: local, keys are content
-        keys = [_digest((shown, self.variant)) for shown in self.shown]
-        found = cache.get_many(keys)
-        rendered = {}
-        can_change, can_delete, can_connect, _ = self.variant
-        for card, key in zip(self.cards, keys, strict=True):
-            if key not in found:
-                context = {"card": card, "can_change": can_change, "can_delete": can_delete, "can_connect": can_connect}
-                rendered[key] = render_to_string("stores/includes/store_card.html", context)
-        if rendered:
-            cache.set_many(rendered, CARD_TIMEOUT)
-        found |= rendered
-        # Safe: each value is the output of an autoescaped template.
-        return [mark_safe(found[key]) for key in keys]  # noqa: S308
+def _clock(expires_at: datetime | None, now: datetime) -> tuple | None:
+    """Return what time alone changes on a card expiring at `expires_at`: its status and its days left."""
+    if expires_at is None:
+        return None
+    # Whole days since the expiry step exactly when `expires_at <= now` or `expires_at - now <= N days`
+    # turns true, the only comparisons with time the status makes; today's date gives the days left.
+    return ((now - expires_at).days, timezone.localdate(now))
 
 
 def _digest(value) -> str:
-    return "store-card:" + hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+    return "fragment:" + hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def _ambient() -> tuple:
+    """Return what a template reads besides its context: the language, the time zone and the URL prefix."""
+    return (translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix())
+
+
+PLAIN = (str, int, float, date, type(None))  # their repr says all a template can show of them (bool is an int)
+
+
+def _key_material(value):
+    """Return `value` as it goes into a key; refuse a value whose repr may not say all a template shows of it."""
+    if isinstance(value, SafeData):
+        return ("safe", str(value))  # rendered unescaped, unlike the same text as a plain string
+    if isinstance(value, PLAIN):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_key_material(item) for item in value)
+    if hasattr(value, "fragment_key"):
+        return ("fragment", value.fragment_key)
+    if is_dataclass(value) and not isinstance(value, type) and type(value).__dataclass_params__.frozen:
+        # Its fields, then: its properties may derive from them (and constants), never from the request or the clock.
+        return (type(value).__qualname__, *(_key_material(getattr(value, field.name)) for field in fields(value)))
+    raise TypeError(f"A {type(value).__name__} cannot be in a cached fragment's context: pass plain values.")
+
+
+class Fragment:
+    """A template rendered from `context` alone, cached under a key made from that same context."""
+
+    def __init__(self, template_name: str, context: dict, *, clock=None):
+        self.template_name = template_name
+        self.context = context
+        # `clock`: what time changes in the output through template tags that read the clock themselves.
+        material = sorted((name, _key_material(value)) for name, value in context.items())
+        self.fragment_key = _digest((template_name, _ambient(), clock, material))
+
+    def render(self) -> SafeString:
+        """Return the fragment's HTML, from the cache or rendered now (and then cached)."""
+        return fragments_render([self])[0]
+
+    # `{{ fragment }}` renders it; `{{ fragment.render }}` would turn an error inside into an empty string.
+    __str__ = render
+
+
+def fragments_render(fragments: list[Fragment]) -> list[SafeString]:
+    """Return the HTML of each fragment, with one cache read for them all and one write for those rendered."""
+    cache = caches[CACHE]
+    found = cache.get_many([fragment.fragment_key for fragment in fragments])
+    # A plain dict makes a Context without request or context processors: the template sees the context only.
+    rendered = {
+        fragment.fragment_key: render_to_string(fragment.template_name, fragment.context)
+        for fragment in fragments
+        if fragment.fragment_key not in found
+    }
+    if rendered:
+        cache.set_many(rendered, TIMEOUT)
+    found |= rendered
+    # Safe: each value is the output of an autoescaped template.
+    return [mark_safe(found[fragment.fragment_key]) for fragment in fragments]  # noqa: S308
+
+
+class CardGrid:
+    """A page of cards: keyed by its rows alone; each card is made, looked up or rendered only when iterated."""
+
+    def __init__(self, rows, *, can_change: bool, can_delete: bool, can_connect: bool):
+        now = timezone.now()
+        self.rows = list(rows)
+        self.clocks = [_clock(row[EXPIRES_COLUMN], now) for row in self.rows]
+        self.permissions = {"can_change": can_change, "can_delete": can_delete, "can_connect": can_connect}
+        # Each card is made from its row alone, so one digest of the rows (database values: their repr says all
+        # they hold) keys every card; each card's own key is made only when the grid must be rendered.
+        self.fragment_key = _digest(
+            (CARD_TEMPLATE, _ambient(), sorted(self.permissions.items()), self.rows, self.clocks)
+        )
+
+    @cached_property
+    def cards(self) -> list[StoreCard]:
+        return [StoreCard.from_row(row) for row in self.rows]
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __iter__(self):
+        fragments = [
+            Fragment(CARD_TEMPLATE, {"card": card, **self.permissions}, clock=clock)
+            for card, clock in zip(self.cards, self.clocks, strict=True)
+        ]
+        return iter(fragments_render(fragments))
+
+
+@dataclass(frozen=True, slots=True)
+class FilterField:
+    """What the filter bar shows of one field: label, the value as typed, its errors (HTML) and choices."""
+
+    label: str
+    value: str | None
+    errors: str
+    choices: tuple = ()
+
+    @classmethod
+    def of(cls, bound_field) -> "FilterField":
+        errors = bound_field.errors
+        return cls(
+            label=str(bound_field.label),
+            value=bound_field.value(),
+            errors=str(errors) if errors else "",
+            choices=tuple((str(value), str(label)) for value, label in getattr(bound_field.field, "choices", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FilterBar:
+    """What the home page's filter bar shows of a StoreFilterForm."""
+
+    q: FilterField
+    marketplace: FilterField
+    status: FilterField
+    filtered: bool
+    invalid: bool
+
+    @classmethod
+    def of(cls, form) -> "FilterBar":
+        return cls(
+            **{name: FilterField.of(form[name]) for name in ("q", "marketplace", "status")},
+            filtered=bool(form.filters()),
+            invalid=bool(form.errors),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PageCounts:
+    count: int
+    num_pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What the list shows of a page: its number and the list's counts, shaped like Django's Page."""
+
+    number: int
+    paginator: PageCounts
+
+    @classmethod
+    def of(cls, page) -> "PageFacts":
+        return cls(number=page.number, paginator=PageCounts(page.paginator.count, page.paginator.num_pages))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.paginator.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def home_listing(
+    *,
+    page,
+    filter_form,
+    query: str,
+    any_store: bool,
+    can_add: bool,
+    can_change: bool,
+    can_delete: bool,
+    can_connect: bool,
+) -> Fragment:
+    """Return the home page's list of stores (menu, filters, cards, pages, connect dialog) as a fragment."""
+    cards = CardGrid(
+        card_values(page.object_list), can_change=can_change, can_delete=can_delete, can_connect=can_connect
+    )
+    context = {
+        "cards": cards,
+        "page": PageFacts.of(page),
+        "filters": FilterBar.of(filter_form),
+        "query": query,
+        "any_store": any_store,
+        "can_add": can_add,
+        "can_connect": can_connect,
+    }
+    return Fragment(LISTING_TEMPLATE, context)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cards import CardGrid, card_values
+from .cards import home_listing
 from .forms import StoreCreateForm, StoreDeleteForm, StoreEditForm, StoreFilterForm
 from .permissions import store_permission_required
 
@@ -40,39 +40,26 @@ def home(request):
     filter_form = StoreFilterForm(request.GET or None)
     filters = filter_form.filters()
     page = Paginator(selectors.store_list(**filters), settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
-    can_change, can_connect = request.user.has_perm(CHANGE), request.user.has_perm(CONNECT)
-    cards = CardGrid(
-        card_values(page.object_list),
-        can_change=can_change,
-        can_delete=request.user.has_perm(DELETE),
-        can_connect=can_connect,
-    )
     any_store = page.paginator.count > 0 or selectors.stores_exist()
     query = request.GET.copy()
     query.pop("page", None)
+    user = request.user
+    can_change, can_connect = user.has_perm(CHANGE), user.has_perm(CONNECT)
+    # The list is rendered from these values alone and cached under them (see stores.cards).
+    listing = home_listing(
+        page=page,
+        filter_form=filter_form,
+        query=query.urlencode(),
+        any_store=any_store,
+        can_add=user.has_perm(ADD),
+        can_change=can_change,
+        can_delete=user.has_perm(DELETE),
+        can_connect=can_connect,
+    )
     return render(
         request,
         "stores/home.html",
-        {
-            "page": page,
-            "cards": cards,
-            # The list part of the page is cached under everything it shows (see stores.cards).
-            "content_key": (
-                cards.key,
-                cards.variant,
-                request.user.has_perm(ADD),
-                page.number,
-                page.paginator.count,
-                request.GET.urlencode(),
-                any_store,
-            ),
-            "filter_form": filter_form,
-            "filtered": bool(filters),
-            "any_store": any_store,
-            "query": query.urlencode(),
-            "can_change": can_change,
-            "can_connect": can_connect,
-        },
+        {"listing": listing, "any_store": any_store, "can_change": can_change, "can_connect": can_connect},
     )
 
 
