@@ -3,7 +3,15 @@ from django.contrib import admin
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessToken, AppAuthorization, AuthorizationCode, FaultSwitch, SandboxSeller
+from .models import (
+    AccessToken,
+    AppAuthorization,
+    AuthorizationCode,
+    FaultSwitch,
+    RefreshToken,
+    SandboxSeller,
+    UsageBucket,
+)
 
 
 class SandboxSellerForm(forms.ModelForm):
@@ -59,6 +67,13 @@ class AppAuthorizationAdmin(_IssuedAdmin):
     fields = ["seller", "application_id", "granted_at"]
 
 
+@admin.register(RefreshToken)
+class RefreshTokenAdmin(_IssuedAdmin):
+    list_display = ["authorization", "issued_at"]
+    list_select_related = ["authorization__seller"]
+    fields = ["authorization", "issued_at"]
+
+
 @admin.register(AuthorizationCode)
 class AuthorizationCodeAdmin(_IssuedAdmin):
     list_display = ["seller", "application_id", "issued_at", "expires_at", "used_at"]
@@ -78,3 +93,11 @@ class AccessTokenAdmin(_IssuedAdmin):
 class FaultSwitchAdmin(admin.ModelAdmin):
     list_display = ["target", "mode", "remaining", "retry_after", "created_at"]
     list_filter = ["target", "mode"]
+
+
+@admin.register(UsageBucket)
+class UsageBucketAdmin(_IssuedAdmin):
+    list_display = ["seller", "application_id", "operation", "tokens", "updated_at"]
+    list_select_related = ["seller"]
+    list_filter = ["operation"]
+    fields = ["seller", "application_id", "operation", "tokens", "updated_at"]

@@ -1,6 +1,8 @@
 """
 Check a consent request as Seller Central does, step 1 of the website authorization workflow:
 https://developer-docs.amazon.com/sp-api/docs/website-authorization-workflow
+and the confirm step of the Log-in URI (seller-initiated) workflow, which checks the same parameters:
+https://developer-docs.amazon.com/sp-api/docs/selling-partner-appstore-authorization-workflow
 Error codes from https://developer-docs.amazon.com/sp-api/docs/authorization-errors
 """
 
@@ -12,10 +14,14 @@ from .app import RegisteredApplication, registered_application
 
 STATE_MAX_LENGTH = 2048
 PARAMETERS = ("application_id", "state", "redirect_uri", "version")
+# The confirm endpoint of the Log-in URI workflow takes the application ID in its path and amazon_state.
+CONFIRM_PARAMETERS = ("amazon_state", "state", "redirect_uri", "version")
 
-# Amazon documents no code for an unknown application or a malformed request; these two are the sandbox's own.
+# Amazon documents no code for an unknown application, a malformed request or a wrong amazon_state; these
+# are the sandbox's own.
 UNKNOWN_APPLICATION = "MD9000"
 MALFORMED_REQUEST = "MD9001"
+INVALID_AMAZON_STATE = "MD9002"
 
 
 @dataclass(frozen=True)
@@ -36,12 +42,42 @@ class ConsentRequestError(Exception):
 
 def consent_request_parse(params) -> ConsentRequest:
     """Return the consent request of a query string, or raise ConsentRequestError, checking in a fixed order."""
+    application = _application_check(params.get("application_id"))
+    _repeats_check(params, PARAMETERS)
+    return _request_check(params, application=application)
+
+
+def confirm_request_parse(params, *, application_id: str, amazon_state_valid: bool) -> ConsentRequest:
+    """Return the request of the Log-in URI workflow's confirm step, or raise ConsentRequestError, in a fixed order.
+
+    `amazon_state_valid` says whether the query's amazon_state is one Seller Central issued to this browser.
+    """
+    application = _application_check(application_id)
+    _repeats_check(params, CONFIRM_PARAMETERS)
+    if not amazon_state_valid:
+        raise ConsentRequestError(
+            INVALID_AMAZON_STATE,
+            _(
+                "The amazon_state parameter is missing, expired or already used, or was not issued to you. "
+                "Start again from Manage Your Apps."
+            ),
+        )
+    return _request_check(params, application=application)
+
+
+def _application_check(application_id: str | None) -> RegisteredApplication:
     application = registered_application()
-    repeated = [name for name in PARAMETERS if len(params.getlist(name)) > 1]
-    if params.get("application_id") != application.application_id:
+    if application_id != application.application_id:
         raise ConsentRequestError(UNKNOWN_APPLICATION, _("No application is registered with this application ID."))
-    if repeated:
+    return application
+
+
+def _repeats_check(params, names: tuple[str, ...]) -> None:
+    if any(len(params.getlist(name)) > 1 for name in names):
         raise ConsentRequestError(MALFORMED_REQUEST, _("A parameter of the authorization request is repeated."))
+
+
+def _request_check(params, *, application: RegisteredApplication) -> ConsentRequest:
     state = params.get("state", "")
     if not state:
         raise ConsentRequestError(MALFORMED_REQUEST, _("The authorization request has no state parameter."))

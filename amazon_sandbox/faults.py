@@ -6,6 +6,7 @@ Switches are consumed in the order they were armed, one call each, so a test can
 """
 
 import time
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,7 +80,7 @@ def fault_response(switch: FaultSwitch) -> HttpResponse:
 def _error_body(switch: FaultSwitch) -> dict:
     if switch.target == FaultTarget.LWA:
         error, description = _LWA_ERRORS[switch.mode]
-        return {"error": error, "error_description": description}
+        return {"error": error, "error_description": description, "request_id": str(uuid.uuid4())}
     code, message = _SPAPI_ERRORS[switch.mode]
     return {"errors": [{"code": code, "message": message, "details": ""}]}
 

@@ -1,9 +1,11 @@
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import FaultMode, FaultSwitch, FaultTarget
 from .selectors import seller_authenticate
+from .services import BACKDATE_MAX_DAYS
 
 
 class SignInForm(forms.Form):
@@ -91,3 +93,22 @@ class FaultForm(forms.ModelForm):
         # Every choice is a real one: no empty "Select an option" entry.
         self.fields["target"].choices = FaultTarget.choices
         self.fields["mode"].choices = FaultMode.choices
+
+
+_DAYS_OUT_OF_RANGE = format_lazy(_("Enter a whole number of days from 1 to {max}."), max=BACKDATE_MAX_DAYS)
+
+
+class ConsentBackdateForm(forms.Form):
+    """Move a grant's consent back by a number of days, from the sandbox's Sellers page."""
+
+    days = forms.IntegerField(
+        label=_("Days back"),
+        min_value=1,
+        max_value=BACKDATE_MAX_DAYS,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value", "max_value"), _DAYS_OUT_OF_RANGE),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

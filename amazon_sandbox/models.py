@@ -62,14 +62,12 @@ class SandboxSeller(models.Model):
 
 
 class AppAuthorization(models.Model):
-    """A seller's grant to an application: the one refresh token of that seller and application."""
+    """A seller's grant to an application: dated by the newest consent, it ends 365 days later."""
 
     seller = models.ForeignKey(
         SandboxSeller, on_delete=models.CASCADE, related_name="authorizations", verbose_name=_("seller")
     )
     application_id = models.CharField(_("application ID"), max_length=100)
-    # SHA-256 of the refresh token, as an authorization server keeps it; the token itself is never stored.
-    refresh_token_hash = models.CharField(_("refresh token hash"), max_length=64, unique=True, editable=False)
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
 
     class Meta:
@@ -91,6 +89,29 @@ class AppAuthorization(models.Model):
     @property
     def expires_at(self):
         return self.granted_at + AUTHORIZATION_LIFETIME
+
+    def has_expired(self, *, now=None) -> bool:
+        """Return whether Amazon's side has ended the grant: 365 days after the newest consent."""
+        return self.expires_at <= (now or timezone.now())
+
+
+class RefreshToken(models.Model):
+    """A refresh token of a grant: one per consent, or only the newest (see NEW_CONSENT_REVOKES_OLD_TOKEN)."""
+
+    authorization = models.ForeignKey(
+        AppAuthorization, on_delete=models.CASCADE, related_name="refresh_tokens", verbose_name=_("authorization")
+    )
+    # SHA-256 of the refresh token, as an authorization server keeps it; the token itself is never stored.
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("refresh token")
+        verbose_name_plural = _("refresh tokens")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"{self.authorization.seller} {self.issued_at:%Y-%m-%d %H:%M:%S}"
 
 
 class AuthorizationCode(models.Model):
@@ -171,3 +192,28 @@ class FaultSwitch(models.Model):
 
     def __str__(self):
         return f"{self.get_target_display()}: {self.get_mode_display()} × {self.remaining}"
+
+
+class UsageBucket(models.Model):
+    """The token bucket of a usage plan for one seller, application and SP-API operation."""
+
+    seller = models.ForeignKey(
+        SandboxSeller, on_delete=models.CASCADE, related_name="usage_buckets", verbose_name=_("seller")
+    )
+    application_id = models.CharField(_("application ID"), max_length=100)
+    operation = models.CharField(_("operation"), max_length=100)
+    tokens = models.FloatField(_("requests available"))
+    updated_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("usage bucket")
+        verbose_name_plural = _("usage buckets")
+        ordering = ["seller", "application_id", "operation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "application_id", "operation"], name="usagebucket_unique_seller_app_operation"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.operation} ← {self.seller}: {self.tokens:.2f}"

@@ -1,14 +1,27 @@
 """What the sandbox reads: sellers by their sign-in, tokens by their hash, participations."""
 
+import math
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .marketplaces import marketplace_payload
-from .models import AccessToken, AppAuthorization, SandboxSeller
+from .models import AUTHORIZATION_LIFETIME, AccessToken, AppAuthorization, SandboxSeller
 from .tokens import token_hash
+
+
+@dataclass(frozen=True)
+class SellerGrant:
+    seller: SandboxSeller
+    authorization: AppAuthorization | None
+    days_left: int | None  # until Amazon's side ends the grant; 0 or less once it has
+
+    @property
+    def has_expired(self) -> bool:
+        return self.authorization is not None and self.days_left <= 0
 
 
 def seller_authenticate(*, login: str, password: str) -> SandboxSeller | None:
@@ -34,16 +47,40 @@ def authorizations_of_seller(*, seller: SandboxSeller) -> QuerySet[AppAuthorizat
     return seller.authorizations.order_by("-granted_at")
 
 
-def access_token_seller(*, token: str, region: str) -> SandboxSeller | None:
-    """Return the seller of a valid, unexpired access token issued for a seller of the region, or None."""
+def access_token_authorization(*, token: str, region: str) -> AppAuthorization | None:
+    """Return the grant of a valid access token issued for a seller of the region, or None.
+
+    The token is valid for its hour and only while its grant stands: removed or past its 365 days, it is not.
+    """
     if not token or len(token) > 2048:
         return None
+    now = timezone.now()
     access = (
         AccessToken.objects.select_related("authorization__seller")
-        .filter(token_hash=token_hash(token), expires_at__gt=timezone.now(), authorization__seller__region=region)
+        .filter(
+            token_hash=token_hash(token),
+            expires_at__gt=now,
+            authorization__seller__region=region,
+            authorization__granted_at__gt=now - AUTHORIZATION_LIFETIME,
+        )
         .first()
     )
-    return access.authorization.seller if access else None
+    return access.authorization if access else None
+
+
+def seller_grants() -> list[SellerGrant]:
+    """Return every seller with each of its grants (or none), for the sandbox's Sellers page."""
+    now = timezone.now()
+    rows = []
+    for seller in SandboxSeller.objects.prefetch_related("authorizations").order_by("email"):
+        grants = list(seller.authorizations.all()) or [None]
+        rows += [SellerGrant(seller, grant, _days_left(grant, now=now)) for grant in grants]
+    return rows
+
+
+def _days_left(grant: AppAuthorization | None, *, now) -> int | None:
+    # Whole days, counted up: a grant made a moment ago has 365 left, one that ended a moment ago has 0.
+    return math.ceil((grant.expires_at - now).total_seconds() / 86400) if grant else None
 
 
 def participations_payload(*, seller: SandboxSeller) -> list[dict]:

@@ -1,6 +1,6 @@
 """
 What the sandbox's Seller Central keeps in the browser session: the signed-in seller, a sign-in waiting for
-its two-factor code, and the consent request being answered.
+its two-factor code, the consent request being answered, and the amazon_state values of Re-Authorize.
 
 Keys are the sandbox's own, so they never meet the application's, which shares the session on this site.
 """
@@ -11,31 +11,44 @@ from django.utils import timezone
 
 from .models import SandboxSeller
 from .selectors import seller_get
-from .tokens import mfa_code_new
+from .tokens import amazon_state_new, mfa_code_new, token_hash
 
 SELLER_KEY = "amazon_sandbox:seller"
 MFA_KEY = "amazon_sandbox:mfa"
 CONSENT_KEY = "amazon_sandbox:consent"
+AMAZON_STATES_KEY = "amazon_sandbox:amazon_states"
 
 # Long enough for a person to read the pages; the application's own state expires sooner anyway.
 CONSENT_LIFETIME_SECONDS = 30 * 60
 MFA_LIFETIME_SECONDS = 10 * 60
 MFA_MAX_ATTEMPTS = 5
+# Amazon does not say how long its amazon_state lasts: long enough to sign in to the application first.
+AMAZON_STATE_LIFETIME_SECONDS = 15 * 60
+# Re-Authorize clicked in several tabs keeps a few pending; the oldest give way.
+AMAZON_STATES_MAX = 5
 
 
 def _now() -> float:
     return timezone.now().timestamp()
 
 
-def consent_request_stash(session, *, application_id: str, state: str, redirect_uri: str) -> None:
-    """Keep a validated consent request; a newer one replaces it."""
+def consent_request_stash(
+    session, *, application_id: str, state: str, redirect_uri: str, seller: SandboxSeller | None = None
+) -> None:
+    """Keep a validated consent request, for any seller or only `seller`; a newer one replaces it."""
     session[CONSENT_KEY] = {
         "application_id": application_id,
         "state": state,
         "redirect_uri": redirect_uri,
+        "seller": seller.pk if seller else None,
         "agreed": False,
         "created": _now(),
     }
+
+
+def consent_request_is_for(request: dict, *, seller: SandboxSeller) -> bool:
+    """Return whether the signed-in seller may answer a consent request (Re-Authorize binds it to one seller)."""
+    return request.get("seller") in (None, seller.pk)
 
 
 def consent_request_get(session) -> dict | None:
@@ -98,3 +111,42 @@ def mfa_verify(session, *, code: str) -> SandboxSeller | None:
         return None
     session.pop(MFA_KEY)
     return seller_get(pk=pending["seller"])
+
+
+def amazon_state_issue(session, *, seller: SandboxSeller, application_id: str) -> str:
+    """Issue an amazon_state for the seller's Re-Authorize of an application; only its hash is kept."""
+    amazon_state = amazon_state_new()
+    pending = [
+        *_amazon_states(session),
+        {
+            "hash": token_hash(amazon_state),
+            "seller": seller.pk,
+            "application_id": application_id,
+            "created": _now(),
+        },
+    ]
+    session[AMAZON_STATES_KEY] = pending[-AMAZON_STATES_MAX:]
+    return amazon_state
+
+
+def amazon_state_find(session, *, amazon_state: str, application_id: str) -> dict | None:
+    """Return the pending amazon_state issued to this session for the application, unexpired, or None."""
+    digest = token_hash(amazon_state)
+    for pending in _amazon_states(session):
+        if hmac.compare_digest(pending["hash"], digest) and pending["application_id"] == application_id:
+            return pending
+    return None
+
+
+def amazon_state_spend(session, *, amazon_state: str) -> None:
+    """Forget an amazon_state: it is used once."""
+    digest = token_hash(amazon_state)
+    session[AMAZON_STATES_KEY] = [pending for pending in _amazon_states(session) if pending["hash"] != digest]
+
+
+def _amazon_states(session) -> list[dict]:
+    return [
+        pending
+        for pending in session.get(AMAZON_STATES_KEY, [])
+        if _now() - pending["created"] <= AMAZON_STATE_LIFETIME_SECONDS
+    ]

@@ -26,6 +26,11 @@ def access_token_new() -> str:
     return "Atza|" + secrets.token_urlsafe(192)
 
 
+def amazon_state_new() -> str:
+    """Return a new amazon_state for the Log-in URI workflow: 43 URL-safe characters (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
 def mfa_code_new() -> str:
     """Return a six-digit two-factor code."""
     return f"{secrets.randbelow(10**6):06d}"

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .views import consent, faults, lwa, manage, spapi
+from .views import consent, faults, lwa, manage, sellers, spapi
 
 app_name = "amazon_sandbox"
 
@@ -12,9 +12,11 @@ urlpatterns = [
     path("sellercentral/ap/signin", consent.sign_in, name="sign_in"),
     path("sellercentral/ap/mfa", consent.mfa, name="mfa"),
     path("sellercentral/apps/authorize/confirm", consent.consent_page, name="consent"),
+    path("sellercentral/apps/authorize/confirm/<str:application_id>", consent.confirm_start, name="authorize_confirm"),
     path("sellercentral/apps/authorize/almost-done", consent.almost_done, name="almost_done"),
     path("sellercentral/apps/manage", manage.manage, name="manage"),
     path("sellercentral/apps/manage/<int:pk>/remove", manage.authorization_remove_view, name="authorization_remove"),
+    path("sellercentral/apps/manage/<int:pk>/reauthorize", manage.reauthorize, name="reauthorize"),
     path("sellercentral/ap/signout", manage.sign_out, name="sign_out"),
     # Login with Amazon
     path("lwa/auth/o2/token", lwa.token, name="lwa_token"),
@@ -26,4 +28,6 @@ urlpatterns = [
     ),
     # The sandbox's own controls
     path("faults/", faults.faults_page, name="faults"),
+    path("sellers/", sellers.sellers_page, name="sellers"),
+    path("sellers/grants/<int:pk>/backdate", sellers.consent_backdate, name="consent_backdate"),
 ]

@@ -198,6 +198,11 @@ AMAZON_SANDBOX = env.bool("AMAZON_SANDBOX", default=DEBUG)
 AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG = env.bool("AMAZON_SANDBOX_ALLOWED_WITHOUT_DEBUG", default=False)
 # How long the sandbox's "timeout" fault switch makes a call hang.
 AMAZON_SANDBOX_TIMEOUT_SECONDS = env.float("AMAZON_SANDBOX_TIMEOUT_SECONDS", default=20.0)
+# Amazon does not say whether a seller's new consent ends the refresh tokens of earlier ones: true plays "it does".
+AMAZON_SANDBOX_NEW_CONSENT_REVOKES_OLD_TOKEN = env.bool("AMAZON_SANDBOX_NEW_CONSENT_REVOKES_OLD_TOKEN", default=True)
+# The sandbox's SP-API usage plans, as JSON overriding Amazon's per operation (amazon_sandbox/usage.py), e.g.
+# {"getMarketplaceParticipations": {"rate": 0.5, "burst": 2}}.
+AMAZON_SANDBOX_USAGE_PLANS = env.json("AMAZON_SANDBOX_USAGE_PLANS", default={})
 # Where this site is reached, for the sandbox's absolute URLs (the redirect URI, Seller Central, LWA, SP-API).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The application registered with the sandbox's Seller Central, as Develop Apps shows it (amazon_sandbox/app.py

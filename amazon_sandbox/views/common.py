@@ -1,6 +1,7 @@
 """What every page of the sandbox's Seller Central shares."""
 
 import functools
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
@@ -28,3 +29,10 @@ def seller_central_page(view):
 def error_page(request, *, message, code: str = "", status: int = 400):
     """Render Seller Central's error page, quoting Amazon's error code when there is one."""
     return render(request, "amazon_sandbox/error.html", {"code": code, "message": message}, status=status)
+
+
+def with_query(uri: str, **params: str) -> str:
+    """Return a URI with parameters added to its query, keeping those it has."""
+    parts = urlsplit(uri)
+    query = "&".join(filter(None, [parts.query, urlencode(params)]))
+    return urlunsplit(parts._replace(query=query))

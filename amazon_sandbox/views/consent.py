@@ -1,10 +1,11 @@
 """
 The sandbox's Seller Central consent pages: sign in, two-factor, consent, "You are almost done".
 
-Step 1 and 2 of https://developer-docs.amazon.com/sp-api/docs/website-authorization-workflow
+Step 1 and 2 of https://developer-docs.amazon.com/sp-api/docs/website-authorization-workflow, and the confirm
+step of the Log-in URI workflow that Manage Your Apps › Re-Authorize starts, which goes on through the same pages.
 """
 
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -14,11 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import session
 from ..app import ACCESS, registered_application
-from ..authorize import ConsentRequestError, consent_request_parse
+from ..authorize import STATE_MAX_LENGTH, ConsentRequestError, confirm_request_parse, consent_request_parse
 from ..demo import DEMO_PASSWORD, SELLERS
 from ..forms import ConsentForm, MfaForm, SignInForm
+from ..selectors import seller_get
 from ..services import authorization_code_issue
-from .common import error_page, seller_central_page
+from .common import error_page, seller_central_page, with_query
 
 
 @seller_central_page
@@ -34,6 +36,33 @@ def consent_start(request):
         application_id=consent.application_id,
         state=consent.state,
         redirect_uri=consent.redirect_uri,
+    )
+    return redirect(_next_step(request))
+
+
+@seller_central_page
+@require_GET
+def confirm_start(request, application_id: str):
+    """Check the application's answer to Re-Authorize (its amazon_state and state), then go on as consent does."""
+    amazon_state = request.GET.get("amazon_state", "")
+    pending = None
+    if len(amazon_state) <= STATE_MAX_LENGTH:
+        pending = session.amazon_state_find(request.session, amazon_state=amazon_state, application_id=application_id)
+    expected = seller_get(pk=pending["seller"]) if pending else None
+    # Issued to this browser for one seller: another seller signed in here meanwhile cannot use it.
+    signed_in = session.seller_signed_in(request.session)
+    valid = expected is not None and signed_in in (None, expected)
+    try:
+        consent = confirm_request_parse(request.GET, application_id=application_id, amazon_state_valid=valid)
+    except ConsentRequestError as error:
+        return error_page(request, code=error.code, message=error.message)
+    session.amazon_state_spend(request.session, amazon_state=amazon_state)
+    session.consent_request_stash(
+        request.session,
+        application_id=consent.application_id,
+        state=consent.state,
+        redirect_uri=consent.redirect_uri,
+        seller=expected,
     )
     return redirect(_next_step(request))
 
@@ -81,9 +110,11 @@ def consent_page(request):
         return _no_request(request)
     if seller is None:
         return redirect("amazon_sandbox:sign_in")
+    if not session.consent_request_is_for(pending, seller=seller):
+        return _another_seller(request)
     if request.method == "POST" and "cancel" in request.POST:
         session.consent_request_pop(request.session)
-        return HttpResponseRedirect(_with_query(pending["redirect_uri"], error="access_denied", state=pending["state"]))
+        return HttpResponseRedirect(with_query(pending["redirect_uri"], error="access_denied", state=pending["state"]))
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         session.consent_request_agree(request.session)
@@ -100,7 +131,7 @@ def almost_done(request):
     seller, pending = session.seller_signed_in(request.session), session.consent_request_get(request.session)
     if pending is None:
         return _no_request(request)
-    if seller is None or not pending["agreed"]:
+    if seller is None or not pending["agreed"] or not session.consent_request_is_for(pending, seller=seller):
         return redirect("amazon_sandbox:consent")
     if request.method == "POST":
         session.consent_request_pop(request.session)
@@ -108,7 +139,7 @@ def almost_done(request):
             seller=seller, application_id=pending["application_id"], redirect_uri=pending["redirect_uri"]
         )
         return HttpResponseRedirect(
-            _with_query(
+            with_query(
                 pending["redirect_uri"],
                 spapi_oauth_code=code,
                 state=pending["state"],
@@ -133,7 +164,10 @@ def _no_request(request):
     return error_page(request, message=message)
 
 
-def _with_query(uri: str, **params: str) -> str:
-    parts = urlsplit(uri)
-    query = "&".join(filter(None, [parts.query, urlencode(params)]))
-    return urlunsplit(parts._replace(query=query))
+def _another_seller(request):
+    session.consent_request_pop(request.session)
+    message = _(
+        "This request to re-authorize the application was started by another seller account. Sign out, sign in "
+        "with that account and choose Re-Authorize in Manage Your Apps again."
+    )
+    return error_page(request, message=message, status=403)

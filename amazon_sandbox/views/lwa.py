@@ -42,8 +42,7 @@ def token(request):
         _client_authenticate(request, params, application=application)
         body = _grant(params, application=application)
     except LwaError as error:
-        body = {"error": error.error, "error_description": error.description}
-        response = _json(body, status=error.status)
+        response = _json(error.body(), status=error.status)
         if error.status == 401 and "HTTP_AUTHORIZATION" in request.META:
             response["WWW-Authenticate"] = 'Basic realm="LWA"'
         return response

@@ -19,6 +19,16 @@ def query(location: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(location).query, keep_blank_values=True)
 
 
+REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def lwa_error(response: requests.Response) -> tuple[int, dict]:
+    """Return an LWA error's status and body without its request ID, after checking that it has a fresh one."""
+    body = response.json()
+    assert REQUEST_ID.fullmatch(body.pop("request_id"))
+    return response.status_code, body
+
+
 def registration_change(settings, **changes) -> None:
     """Change keys of the sandbox's registered application for one test (a new dict, so it is restored)."""
     settings.AMAZON_SANDBOX_APPLICATION = {**settings.AMAZON_SANDBOX_APPLICATION, **changes}
@@ -71,6 +81,16 @@ class Sandbox:
         assert response.status_code == 302
         assert response.headers["Location"].startswith(self.redirect_uri + "?")
         return query(response.headers["Location"])
+
+    def confirm(self, browser, *, amazon_callback_uri: str, **params) -> requests.Response:
+        """Answer Re-Authorize as the application's Log-in URI does: back to amazon_callback_uri with its state."""
+        clean = {name: value for name, value in params.items() if value is not None}
+        return browser.get(f"{amazon_callback_uri}?{urlencode(clean)}", allow_redirects=False, timeout=TIMEOUT)
+
+    def consent_to_the_end(self, browser) -> requests.Response:
+        """Tick "I understand…", choose Next, then Continue; return the redirect back to the application."""
+        self.post(browser, "/sandbox/sellercentral/apps/authorize/confirm", {"understand": "on", "next": "1"})
+        return self.post(browser, "/sandbox/sellercentral/apps/authorize/almost-done", {})
 
     def token(self, **data) -> requests.Response:
         application = registered_application()

@@ -12,7 +12,7 @@ from django.db import connection
 
 from amazon_sandbox.app import registered_application
 from amazon_sandbox.services import REVOKED_DESCRIPTION
-from tests.amazon_sandbox.flow import TIMEOUT
+from tests.amazon_sandbox.flow import TIMEOUT, lwa_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,8 +99,10 @@ def test_an_unknown_code_or_another_redirect_uri_is_invalid_grant(sandbox):
 def test_wrong_client_credentials_are_invalid_client(sandbox, credentials):
     response = sandbox.token(grant_type="refresh_token", refresh_token="Atzr|x", **credentials)
 
-    assert response.status_code == 401
-    assert response.json() == {"error": "invalid_client", "error_description": "Client authentication failed"}
+    assert lwa_error(response) == (
+        401,
+        {"error": "invalid_client", "error_description": "Client authentication failed"},
+    )
 
 
 def test_a_wrong_secret_over_http_basic_is_invalid_client(sandbox):
@@ -134,8 +136,7 @@ def test_refresh_returns_the_same_refresh_token_and_a_new_access_token(sandbox):
 def test_an_unknown_refresh_token_is_invalid_grant(sandbox):
     response = sandbox.token(grant_type="refresh_token", refresh_token="Atzr|not-issued")
 
-    assert response.status_code == 400
-    assert response.json() == {"error": "invalid_grant", "error_description": REVOKED_DESCRIPTION}
+    assert lwa_error(response) == (400, {"error": "invalid_grant", "error_description": REVOKED_DESCRIPTION})
 
 
 def test_consenting_again_replaces_the_refresh_token_of_the_grant(sandbox):
@@ -211,6 +212,7 @@ def test_only_hashes_of_codes_and_tokens_are_stored(sandbox):
     stored = _dump_tables(
         "amazon_sandbox_authorizationcode",
         "amazon_sandbox_appauthorization",
+        "amazon_sandbox_refreshtoken",
         "amazon_sandbox_accesstoken",
         "django_session",
     )

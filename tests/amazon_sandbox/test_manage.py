@@ -6,6 +6,7 @@ import requests
 from amazon_sandbox.app import registered_application
 from amazon_sandbox.models import AppAuthorization
 from amazon_sandbox.services import REVOKED_DESCRIPTION
+from tests.amazon_sandbox.flow import lwa_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,10 +29,7 @@ def test_removing_the_app_revokes_its_refresh_and_access_tokens(sandbox):
     assert "You removed the application" in sandbox.get(browser, MANAGE).text
     assert "You have not authorized any application" in sandbox.get(browser, MANAGE).text
     refresh = sandbox.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
-    assert (refresh.status_code, refresh.json()) == (
-        400,
-        {"error": "invalid_grant", "error_description": REVOKED_DESCRIPTION},
-    )
+    assert lwa_error(refresh) == (400, {"error": "invalid_grant", "error_description": REVOKED_DESCRIPTION})
     assert sandbox.participations(tokens["access_token"]).status_code == 403
 
 

@@ -7,8 +7,17 @@ from django.urls import reverse
 from amazon_sandbox.app import registered_application
 from amazon_sandbox.demo import sandbox_sellers_ensure
 from amazon_sandbox.faults import faults_arm
-from amazon_sandbox.models import AccessToken, AppAuthorization, AuthorizationCode, FaultSwitch, SandboxSeller
+from amazon_sandbox.models import (
+    AccessToken,
+    AppAuthorization,
+    AuthorizationCode,
+    FaultSwitch,
+    RefreshToken,
+    SandboxSeller,
+    UsageBucket,
+)
 from amazon_sandbox.services import authorization_code_exchange, authorization_code_issue
+from amazon_sandbox.usage import usage_take
 
 
 def test_the_data_migration_creates_the_demo_sellers(db):
@@ -33,17 +42,20 @@ def test_ensuring_the_sellers_is_idempotent(db):
     assert SandboxSeller.objects.count() == 3
 
 
-@pytest.mark.parametrize("model", [SandboxSeller, AppAuthorization, AuthorizationCode, AccessToken, FaultSwitch])
+@pytest.mark.parametrize(
+    "model", [SandboxSeller, AppAuthorization, RefreshToken, AuthorizationCode, AccessToken, FaultSwitch, UsageBucket]
+)
 def test_the_admin_lists_every_model_without_hashes(admin_client, model):
     seller = SandboxSeller.objects.get(email="na-seller@example.com")
     application = registered_application()
     uri, application_id = application.default_redirect_uri, application.application_id
     code = authorization_code_issue(seller=seller, application_id=application_id, redirect_uri=uri)
     authorization_code_exchange(code=code, redirect_uri=uri, application_id=application_id)
+    usage_take(seller=seller, application_id=application_id, operation="getMarketplaceParticipations")
     faults_arm(target="lwa", mode="503")
     info = (model._meta.app_label, model._meta.model_name)
     secrets = [seller.password, *AuthorizationCode.objects.values_list("code_hash", flat=True)]
-    secrets += [*AppAuthorization.objects.values_list("refresh_token_hash", flat=True)]
+    secrets += [*RefreshToken.objects.values_list("token_hash", flat=True)]
     secrets += [*AccessToken.objects.values_list("token_hash", flat=True)]
 
     changelist = admin_client.get(reverse("admin:{}_{}_changelist".format(*info)))
