@@ -7,6 +7,7 @@ defaults: with DEBUG off, a missing SECRET_KEY stops the start-up.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "stores",
     "sellerauth",
+    # Always installed, so that its migrations exist whichever tasks backend runs (TASKS below).
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +137,17 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="amazon-sales-channel@localhost")
 
+# Django's tasks framework: by default a task runs at once, in the process that enqueues it. With
+# TASKS_BACKEND=database, tasks are rows of django-tasks-db's table, run by `manage.py db_worker` on any host.
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_task_backend = env("TASKS_BACKEND", default="immediate")
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_task_backend!r}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+
 # Security headers. Everything is served from this host: no CDN, no inline script or style.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -188,6 +202,8 @@ ASC_STORES_PER_PAGE = 24
 ASC_DEMO_PASSWORD = env("ASC_DEMO_PASSWORD", default="")
 # Days before an authorization expires from which its stores show "Renewal due".
 ASC_RENEWAL_WINDOW_DAYS = env.int("ASC_RENEWAL_WINDOW_DAYS", default=30)
+# Hours after a successful verification before `manage.py verify_authorizations` asks Amazon again.
+ASC_VERIFY_INTERVAL_HOURS = env.int("ASC_VERIFY_INTERVAL_HOURS", default=24)
 
 # Amazon: the Selling Partner API website authorization workflow.
 # With AMAZON_SANDBOX on, the embedded Seller Central sandbox (amazon_sandbox/) answers at this site's own
@@ -257,12 +273,24 @@ AMAZON_SPAPI_ENDPOINTS = {
 # (e.g. GB=https://sellercentral.amazon.co.uk); in the sandbox every marketplace uses the sandbox's.
 AMAZON_SELLER_CENTRAL_URLS = env.dict("AMAZON_SELLER_CENTRAL_URLS", default={})
 AMAZON_SANDBOX_SELLER_CENTRAL_URL = _sandbox["SELLER_CENTRAL_URL"]
+# The Log-in URI (Seller Central's Re-Authorize) sends the browser back only to an amazon_callback_uri on one of
+# these hosts, over https, on the confirm path of this application: by default every Seller Central host of the
+# marketplace table and of the overrides, and amazon.com, which Amazon's guide shows. The sandbox adds its own.
+AMAZON_CALLBACK_HOSTS = env.list(
+    "AMAZON_CALLBACK_HOSTS",
+    default=sorted(
+        {urlsplit(m.seller_central_url).hostname for m in marketplaces.MARKETPLACES.values()}
+        | {urlsplit(url).hostname for url in AMAZON_SELLER_CENTRAL_URLS.values() if urlsplit(url).hostname}
+        | {"sellercentral.amazon.com", "amazon.com"}
+    ),
+)
 # Connect store is a form answered with a redirect to Seller Central, so the CSP must let forms go there: to every
 # Seller Central of the marketplace table and of the overrides. The sandbox's is this site's own ('self').
 if not AMAZON_SANDBOX:
     SECURE_CSP["form-action"] += sorted(
         {m.seller_central_url for m in marketplaces.MARKETPLACES.values()}
         | {url.rstrip("/") for url in AMAZON_SELLER_CENTRAL_URLS.values()}
+        | {f"https://{host}" for host in AMAZON_CALLBACK_HOSTS}  # where the Log-in URI's form may lead
     )
 # Seconds to wait for Amazon to accept a connection and to answer.
 AMAZON_CONNECT_TIMEOUT = env.float("AMAZON_CONNECT_TIMEOUT", default=5.0)

@@ -4,7 +4,8 @@ Access tokens: fetched with the refresh grant, kept only in the cache, refreshed
 One refresh is in flight per authorization across processes: a row lock on PostgreSQL, a cache lock
 elsewhere (SQLite has no row locks). Whoever waited re-reads the cache and reuses the new token. A refresh is
 where the application learns that Amazon no longer accepts an authorization (invalid_grant), or that its token
-cannot be decrypted: the authorization is marked here, and Amazon is not asked again for it.
+cannot be decrypted: the authorization is marked here, Amazon is not asked again for it, and a task e-mails the
+contacts of its stores once.
 """
 
 import logging
@@ -124,3 +125,9 @@ def authorization_mark_lost(*, authorization: SellerAuthorization, reason: str) 
                 )
     access_token_forget(authorization_id=authorization.pk)
     logger.warning("Authorization %s needs re-authorization (%s)", authorization.pk, reason)
+    if updated:
+        # Imported here: the tasks import the verification, which imports this module.
+        from .tasks import notify_authorization_lost
+
+        # Whoever noticed (the scheduled verification, a Verify button, any API call), the contacts hear it once.
+        notify_authorization_lost.enqueue(authorization_id=authorization.pk)

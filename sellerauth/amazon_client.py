@@ -4,7 +4,9 @@ The only module that talks to Amazon: Login with Amazon (LWA) tokens and the Sel
 Every call has connect and read timeouts and goes only to https URLs (plain http only for the embedded
 sandbox with DEBUG on). The code exchange is never retried (a code works once); refreshes and API reads retry
 on connection errors, 408, 429 (honouring Retry-After), 500, 502, 503 and 504 with capped exponential backoff
-and jitter, and never on invalid_grant or invalid_client. Every failure is an AmazonError with a code, a
+and jitter, and never on invalid_grant or invalid_client. An SP-API 429 without Retry-After is not retried at
+all: the operation's usage plan refills its bucket slowly (getMarketplaceParticipations: one request a minute),
+so the error says when the bucket has room again. Every failure is an AmazonError with a code, a
 sentence a merchant can act on and Amazon's request ID when it sent one. Nothing here logs a token.
 """
 
@@ -33,6 +35,9 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 # A Retry-After longer than this is not waited for while a person waits: the call fails and says when to retry.
 RETRY_AFTER_LIMIT = 10.0
+# SP-API usage plans (requests per second, per seller and application): a throttled call waits for the bucket.
+# https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits
+USAGE_PLAN_RATES = {"getMarketplaceParticipations": 0.016}
 # Amazon's request IDs go into log lines: keep them to the characters they are made of.
 REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 LWA_HEADERS = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "Accept": "application/json"}
@@ -58,6 +63,7 @@ class Participation:
 
 
 UNAVAILABLE = _("Amazon is not answering properly right now. Nothing was saved; try again in a few minutes.")
+THROTTLED = _("Amazon allows this check only about once a minute per seller. Nothing was saved; try again later.")
 NOT_SECURE = _(
     "This application is not set up to reach Amazon securely, so nothing was sent. Ask your administrator; "
     "nothing was changed on your store."
@@ -202,8 +208,17 @@ def _backoff(attempt: int) -> float:
     return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt))  # noqa: S311  (jitter, not secrecy)
 
 
-def _with_retries(send, *, what: str) -> requests.Response:
-    """Call send() until it gives a final answer; return the last response or raise on exhaustion."""
+def _bucket_wait(operation: str) -> float:
+    """Return the seconds an empty usage-plan bucket of the operation takes to hold one request again."""
+    return float(math.ceil(1 / USAGE_PLAN_RATES[operation]))
+
+
+def _with_retries(send, *, what: str, retry_throttled: bool = True) -> requests.Response:
+    """Call send() until it gives a final answer; return the last response or raise on exhaustion.
+
+    With retry_throttled false, a 429 without Retry-After is final at once: waiting seconds would only spend
+    the next request of a bucket that refills in about a minute.
+    """
     for attempt in range(MAX_ATTEMPTS):
         last = attempt == MAX_ATTEMPTS - 1
         try:
@@ -218,6 +233,8 @@ def _with_retries(send, *, what: str) -> requests.Response:
             return response
         wait = _retry_after(response) if response.status_code == 429 else None
         if wait is not None and wait > RETRY_AFTER_LIMIT:
+            return response
+        if response.status_code == 429 and wait is None and not retry_throttled:
             return response
         logger.warning("%s: HTTP %d (attempt %d)", what, response.status_code, attempt + 1)
         sleep(wait if wait is not None else _backoff(attempt))
@@ -256,12 +273,21 @@ def spapi_marketplace_participations(*, region: str, access_token: str) -> list[
     """Return the seller's marketplaces (GET /sellers/v1/marketplaceParticipations)."""
     url = f"{amazon_url(url=settings.AMAZON_SPAPI_ENDPOINTS[region])}/sellers/v1/marketplaceParticipations"
     headers = {"x-amz-access-token": access_token, "Accept": "application/json"}
-    response = _with_retries(lambda: requests.get(url, headers=headers, timeout=_timeout()), what="SP-API sellers")
+    response = _with_retries(
+        lambda: requests.get(url, headers=headers, timeout=_timeout()), what="SP-API sellers", retry_throttled=False
+    )
     request_id = _request_id(response)
     if response.status_code == 403:
         raise AmazonError(
             "spapi_forbidden",
             _("Amazon refused access to the seller account. Connect the store again to renew the authorization."),
+            request_id=request_id,
+        )
+    if response.status_code == 429:
+        raise AmazonError(
+            "spapi_http_429",
+            THROTTLED,
+            retry_after=_retry_after(response) or _bucket_wait("getMarketplaceParticipations"),
             request_id=request_id,
         )
     if response.status_code != 200:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 from .amazon_client import plain_http_allowed
+from .login_uri import host_is_plain
 
 APPLICATION_ID = re.compile(r"amzn1\.(sp\.solution|sellerapps\.app)\.[A-Za-z0-9-]+")
 CLIENT_ID = re.compile(r"amzn1\.application-oa2-client\.[A-Za-z0-9-]+")
@@ -138,3 +139,27 @@ def check_urls(app_configs, **kwargs):
             if url and urlsplit(url).scheme != "https"
         ]
     return errors
+
+
+@register()
+def check_callback_hosts(app_configs, **kwargs):
+    hosts = settings.AMAZON_CALLBACK_HOSTS
+    if not hosts:
+        return [
+            Error(
+                "AMAZON_CALLBACK_HOSTS is empty: Re-Authorize from Seller Central could never come back here.",
+                hint="Leave AMAZON_CALLBACK_HOSTS unset for Amazon's Seller Central hosts, or list them, e.g. "
+                "sellercentral.amazon.com,sellercentral-europe.amazon.com.",
+                id="sellerauth.E030",
+            )
+        ]
+    return [
+        Error(
+            f"AMAZON_CALLBACK_HOSTS: {host!r} is not a bare host name.",
+            hint="List host names only, in lower case, without scheme, port, path, wildcard or trailing dot, e.g. "
+            "sellercentral.amazon.com.",
+            id="sellerauth.E031",
+        )
+        for host in hosts
+        if host != host.lower() or not host_is_plain(host)
+    ]

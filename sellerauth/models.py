@@ -63,6 +63,8 @@ class SellerAuthorization(models.Model):
             ("renew_sellerauthorization", _("Can renew a seller authorization")),
             ("revoke_sellerauthorization", _("Can revoke a seller authorization")),
         ]
+        # The reminder sweep and the status filters select ranges of expiry; the authorizations page sorts by it.
+        indexes = [models.Index(fields=["expires_at", "state"], name="sellerauth_expires_state")]
         constraints = [
             models.UniqueConstraint(
                 fields=["selling_partner_id", "region"], name="sellerauthorization_unique_seller_region"

@@ -2,8 +2,9 @@
 The OAuth `state` of a connect or renew attempt, kept on the server.
 
 Only a hash is stored. The record binds the state to the browser session (through a random value kept in
-it), the user, the store and the purpose; it expires after ASC_STATE_TTL_SECONDS and is consumed once,
-atomically, before the code is exchanged. Any other state is a StateError.
+it), the user and the purpose with its target: the store to connect, or the authorization to renew. It
+expires after ASC_STATE_TTL_SECONDS and is consumed once, atomically, before the code is exchanged. Any
+other state is a StateError. The callback does what the record's purpose says, whatever the URL claims.
 """
 
 import hashlib
@@ -41,14 +42,15 @@ def _session_hash(request, *, create: bool = False) -> str:
     return _digest(binding or "")
 
 
-def state_issue(*, request, store, purpose: str) -> str:
-    """Create an attempt for this session, user and store; return the state value to send to Amazon."""
+def state_issue(*, request, purpose: str, store=None, authorization=None) -> str:
+    """Create an attempt for this session, user and target; return the state value to send to Amazon."""
     value = secrets.token_urlsafe(32)  # 256 bits
     session_hash = _session_hash(request, create=True)
     now = timezone.now()
     AuthorizationRequest.objects.create(
         state_hash=_digest(value),
         store=store,
+        authorization=authorization,
         user=request.user,
         session_binding_hash=session_hash,
         purpose=purpose,
@@ -69,7 +71,9 @@ def _refuse(code: str, message) -> NoReturn:
 
 def state_consume(*, request, value: str) -> AuthorizationRequest:
     """Return the attempt the state belongs to, marking it used; raise StateError for any other state."""
-    attempt = AuthorizationRequest.objects.select_related("store").filter(state_hash=_digest(value)).first()
+    attempt = (
+        AuthorizationRequest.objects.select_related("store", "authorization").filter(state_hash=_digest(value)).first()
+    )
     if attempt is None:
         _refuse("state_unknown", _("This answer from Amazon does not belong to a connection started here."))
     binding = request.session.get(SESSION_BINDING_KEY)

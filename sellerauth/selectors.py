@@ -1,11 +1,18 @@
 """Reads of sellerauth."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from stores.models import AmazonStore
 
-from .models import AuthorizationState, SellerAuthorization
+from .models import AuthorizationState, SellerAuthorization, StoreConnection
+from .status import ConnectionStatus, renewal_window
+
+# The statuses that ask someone to renew: the home page's banner lists their stores.
+ATTENTION = (ConnectionStatus.RENEWAL_DUE, ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_REAUTHORIZATION)
 
 
 def connected_store_queryset() -> QuerySet[AmazonStore]:
@@ -22,3 +29,59 @@ def authorization_candidates(*, store: AmazonStore) -> list[SellerAuthorization]
         region=market.region, state=AuthorizationState.ACTIVE, expires_at__gt=timezone.now()
     ).order_by("selling_partner_id")
     return [a for a in authorizations if market.marketplace_id in a.marketplace_ids]
+
+
+def authorization_status_conditions(*, now: datetime | None = None, prefix: str = "") -> dict[str, Q]:
+    """Return the row condition of each derived status, as sellerauth/status.py derives it, for the database."""
+    now = now or timezone.now()
+    due_from = now + renewal_window()
+
+    def row(**lookups) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+    # Written positively (state__in rather than a negation), so the conditions stay plain joins across relations.
+    not_revoked = [AuthorizationState.ACTIVE, AuthorizationState.NEEDS_REAUTHORIZATION]
+    return {
+        ConnectionStatus.REVOKED: row(state=AuthorizationState.REVOKED),
+        ConnectionStatus.EXPIRED: row(state__in=not_revoked, expires_at__lte=now),
+        ConnectionStatus.NEEDS_REAUTHORIZATION: row(state=AuthorizationState.NEEDS_REAUTHORIZATION, expires_at__gt=now),
+        ConnectionStatus.RENEWAL_DUE: row(
+            state=AuthorizationState.ACTIVE, expires_at__gt=now, expires_at__lte=due_from
+        ),
+        ConnectionStatus.CONNECTED: row(state=AuthorizationState.ACTIVE, expires_at__gt=due_from),
+    }
+
+
+def authorization_status_q(*, statuses: Iterable[str], now: datetime | None = None, prefix: str = "") -> Q:
+    """Return the condition matching authorizations in any of the statuses (Not connected matches none)."""
+    conditions = authorization_status_conditions(now=now, prefix=prefix)
+    matched = Q(pk__in=[])
+    for status in statuses:
+        matched |= conditions.get(status, Q(pk__in=[]))
+    return matched
+
+
+def authorization_list(*, status: str = "", region: str = "", q: str = "") -> QuerySet[SellerAuthorization]:
+    """Return the authorizations for the Current Authorizations page, soonest expiry first, with their stores."""
+    stores = StoreConnection.objects.select_related("store").order_by("store__name", "store_id")
+    authorizations = SellerAuthorization.objects.prefetch_related(Prefetch("connections", queryset=stores))
+    if status:
+        statuses = ATTENTION if status == "attention" else [status]
+        authorizations = authorizations.filter(authorization_status_q(statuses=statuses))
+    if region:
+        authorizations = authorizations.filter(region=region)
+    if q:
+        authorizations = authorizations.filter(Q(selling_partner_id__iexact=q) | Q(seller_store_name__icontains=q))
+    return authorizations.order_by("expires_at", "pk")
+
+
+def renewal_banner_stores(*, limit: int = 10) -> tuple[list[AmazonStore], int]:
+    """Return up to `limit` stores whose authorization asks for renewal, soonest expiry first, and how many in all."""
+    stores = (
+        AmazonStore.objects.filter(authorization_status_q(statuses=ATTENTION, prefix="connection__authorization__"))
+        .select_related("connection__authorization")
+        .order_by("connection__authorization__expires_at", "connection__authorization_id", "name", "pk")
+    )
+    listed = list(stores[:limit])
+    # A short list is the whole list: count only when there may be more.
+    return listed, len(listed) if len(listed) < limit else stores.count()

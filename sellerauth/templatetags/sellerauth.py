@@ -1,10 +1,42 @@
 from django import template
 
 from sellerauth.models import marketplace_names
-from sellerauth.selectors import authorization_candidates
+from sellerauth.selectors import ATTENTION, authorization_candidates, renewal_banner_stores
 from sellerauth.status import ConnectionStatus, connection_status, days_left
+from sellerauth.verification import verify_error_text as _verify_error_text
 
 register = template.Library()
+
+# How many stores the home page's renewal banner lists before "and N more".
+BANNER_STORES = 10
+
+
+@register.filter
+def verify_error_text(code: str) -> str:
+    """Show the code of the last failed verification in words."""
+    return _verify_error_text(code) if code else ""
+
+
+@register.filter
+def needs_attention(authorization) -> bool:
+    """Tell whether an authorization asks for renewal: due, expired or refused by Amazon."""
+    return connection_status(state=authorization.state, expires_at=authorization.expires_at) in ATTENTION
+
+
+@register.inclusion_tag("sellerauth/includes/renewal_banner.html", takes_context=True)
+def renewal_banner(context, limit=BANNER_STORES):
+    """Render the banner of the stores whose authorization asks for renewal (nothing when none does)."""
+    stores, total = renewal_banner_stores(limit=limit)
+    request = context.get("request")
+    return {
+        "stores": stores,
+        "total": total,
+        "more": total - len(stores),
+        "can_renew": bool(stores) and context["perms"]["sellerauth"]["renew_sellerauthorization"],
+        "csrf_token": context.get("csrf_token"),
+        "next": request.get_full_path() if request else "",
+    }
+
 
 # Statuses from which the merchant grants access again (a fresh consent) rather than just looking.
 RECONNECT = {
@@ -46,13 +78,19 @@ def connection_panel(context, store):
     connection = getattr(store, "connection", None)  # a missing one-to-one raises an AttributeError subclass
     authorization = connection.authorization if connection else None
     status = ConnectionStatus(authorization.status) if authorization else ConnectionStatus.NOT_CONNECTED
-    can_connect = context["perms"]["stores"]["connect_amazonstore"]
+    perms = context["perms"]
+    can_connect = perms["stores"]["connect_amazonstore"]
     return {
         "store": store,
         "authorization": authorization,
         "status": status,
         "reconnect": status in RECONNECT,
         "can_connect": can_connect,
+        # Authorization staff renew (always offered to them, first when it is due) and revoke the authorization.
+        "can_renew": bool(authorization) and perms["sellerauth"]["renew_sellerauthorization"],
+        "can_revoke": bool(authorization)
+        and status != ConnectionStatus.REVOKED
+        and perms["sellerauth"]["revoke_sellerauthorization"],
         "candidates": authorization_candidates(store=store) if can_connect and not connection else [],
         "csrf_token": context.get("csrf_token"),
     }

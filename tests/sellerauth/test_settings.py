@@ -45,8 +45,10 @@ def test_with_amazon_the_connect_form_may_go_to_every_seller_central_and_nothing
 
     form_action = csp["before"]["form-action"]
     assert form_action[0] == "'self'"
+    # Seller Central of every marketplace and override, and amazon.com, where the Log-in URI's form may lead too.
     assert set(form_action[1:]) == {m.seller_central_url for m in MARKETPLACES.values()} | {
-        "https://sellercentral.amazon.co.uk"
+        "https://sellercentral.amazon.co.uk",
+        "https://amazon.com",
     }
     assert len(form_action) == len(set(form_action))
     assert {"https://sellercentral.amazon.com", "https://sellercentral-europe.amazon.com"} <= set(form_action)

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from sellerauth import access_tokens
+from sellerauth import access_tokens, amazon_client
 from sellerauth.errors import AmazonError, AuthorizationError
 from sellerauth.models import AuthorizationState, SellerAuthorization, StoreConnection
 from sellerauth.token_vault import TokenVaultError, token_decrypt, token_encrypt
@@ -315,3 +315,45 @@ def test_two_simultaneous_refreshes_make_one_lwa_call(amazon_http):
 
     assert tokens == ["Atza|fresh-access-token"] * 2
     assert len(amazon_http.calls) == 1
+
+
+# SP-API usage plans: a throttled read waits for the bucket, not for seconds ------------------------------
+
+
+def test_a_throttled_sp_api_read_without_retry_after_fails_at_once_saying_when_the_bucket_has_room(
+    amazon_http, no_sleep
+):
+    amazon_http.get(
+        amazon.participations_url(),
+        status=429,
+        headers={"x-amzn-RequestId": "5d2c8a1e-0b7f-4f6e-8d9c-1a2b3c4d5e6f"},
+        json={"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource."}]},
+    )
+
+    with pytest.raises(AmazonError) as error:
+        amazon_client.spapi_marketplace_participations(region="NA", access_token=amazon.ACCESS_TOKEN)
+
+    assert len(amazon_http.calls) == 1
+    assert no_sleep == []
+    assert error.value.code == "spapi_http_429"
+    assert error.value.retry_after == 63  # getMarketplaceParticipations: 0.016 requests a second
+    assert error.value.request_id == "5d2c8a1e-0b7f-4f6e-8d9c-1a2b3c4d5e6f"
+    assert "about once a minute" in str(error.value.message)
+
+
+def test_a_throttled_sp_api_read_with_a_short_retry_after_is_still_retried(amazon_http, no_sleep):
+    amazon_http.get(amazon.participations_url(), status=429, headers={"Retry-After": "2"}, json={"errors": []})
+    amazon_http.get(amazon.participations_url(), json=amazon.participations("US"))
+
+    participations = amazon_client.spapi_marketplace_participations(region="NA", access_token=amazon.ACCESS_TOKEN)
+
+    assert [p.marketplace_id for p in participations] == ["ATVPDKIKX0DER"]
+    assert no_sleep == [2.0]
+
+
+def test_a_throttled_refresh_is_still_retried_with_backoff(authorization, amazon_http, no_sleep):
+    amazon_http.post(amazon.lwa_url(), status=429, json={"error": "throttled"})
+    _refresh_ok(amazon_http)
+
+    assert access_tokens.access_token_get(authorization=authorization) == "Atza|fresh-access-token"
+    assert len(no_sleep) == 1

@@ -1,0 +1,332 @@
+"""
+E-mails about authorizations: the renewal reminders (30, 14, 7 and 1 days before expiry and on the day) and
+the notice that Amazon no longer accepts one.
+
+Each e-mail is a ReminderDelivery row, inserted under a unique constraint BEFORE it is sent: whichever run
+inserts the row sends the e-mail, so it goes out once however many hosts run the job and however often it is
+rerun. A failed send stays as a row with status failed; the next run turns it back to pending with a
+conditional UPDATE (only one run can) and tries again. A row left pending by a run that died between insert
+and send is not retried: an e-mail sent twice is worse than one the next offset's reminder makes up for, and
+the row shows in the admin as "Sending".
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import F, FilteredRelation, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from stores.models import AmazonStore, StoreEvent
+from stores.services import store_event_record
+
+from .models import (
+    AuthorizationState,
+    DeliveryStatus,
+    ReminderDelivery,
+    ReminderKind,
+    SellerAuthorization,
+)
+from .status import days_left
+
+logger = logging.getLogger(__name__)
+
+# Days before the expiry day on which a reminder is due; the first is also the size of the window looked at.
+OFFSETS = (30, 14, 7, 1, 0)
+
+
+@dataclass
+class SweepCounts:
+    checked: int = 0  # active authorizations within the window
+    sent: int = 0
+    failed: int = 0
+    already: int = 0  # the reminder due now was sent (or is being sent) already
+    no_recipients: int = 0
+    notices_retried: int = 0  # failed notices of a lost authorization, sent again
+
+    def summary(self, *, dry_run: bool = False) -> str:
+        parts = [
+            f"{_count(self.sent, 'reminder')} {'would be sent' if dry_run else 'sent'}",
+            f"{self.failed} failed",
+            f"{self.already} already sent",
+        ]
+        tail = [f"{_count(self.checked, 'authorization')} checked"]
+        if self.no_recipients:
+            tail.append(f"{self.no_recipients} without a contact address")
+        if self.notices_retried:
+            tail.append(f"{_count(self.notices_retried, 'failed notice')} of a lost authorization retried")
+        return f"{', '.join(parts)}; {'; '.join(tail)}."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _day_start(day: date) -> datetime:
+    """Return the first moment of a calendar day in the current time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def due_offset(days: int) -> int:
+    """Return the reminder due with so many calendar days left: the smallest offset at least that."""
+    return min(offset for offset in OFFSETS if offset >= days)
+
+
+# The same, looked up: the sweep asks it for every authorization in the window.
+DUE_OFFSETS = [due_offset(days) for days in range(max(OFFSETS) + 1)]
+
+
+class Due(NamedTuple):
+    """An active authorization within the reminder window: the reminder due now, its delivery, its addresses."""
+
+    pk: int
+    selling_partner_id: str
+    region: str
+    expires_at: datetime
+    expires_on: date
+    offset: int
+    delivery_status: str | None
+    addresses: tuple[str, ...]
+
+    def __str__(self):
+        return f"{self.selling_partner_id} ({self.region})"
+
+
+def _window(today: date):
+    """Return the active authorizations expiring from today to the end of the window: one indexed range."""
+    return SellerAuthorization.objects.filter(
+        state=AuthorizationState.ACTIVE,
+        expires_at__gte=_day_start(today),
+        expires_at__lt=_day_start(today + timedelta(days=max(OFFSETS) + 1)),
+    )
+
+
+def reminders_due(*, today: date) -> list[Due]:
+    """Return the authorizations within the reminder window with the reminder due today, in one query."""
+    # This cycle's deliveries are those of an expiry from today on (a renewal's new expiry is a year away).
+    cycle = FilteredRelation(
+        "deliveries", condition=Q(deliveries__kind=ReminderKind.REMINDER, deliveries__expires_on__gte=today)
+    )
+    # Plain rows, not model instances: a few fields of many rows, one row per linked store and delivery.
+    rows = (
+        _window(today)
+        .annotate(cycle=cycle)
+        .order_by("expires_at", "pk")
+        .values_list(
+            "pk",
+            "selling_partner_id",
+            "region",
+            "expires_at",
+            "connections__store__contact_email",
+            "cycle__expires_on",
+            "cycle__offset_days",
+            "cycle__status",
+        )
+    )
+    zone = timezone.get_current_timezone()  # once: each lookup of it costs more than the date arithmetic
+    due = []
+    for (pk, seller, region, expires_at), group in groupby(rows, key=itemgetter(0, 1, 2, 3)):
+        addresses, deliveries = set(), {}
+        for row in group:
+            address, delivery_expires_on, delivery_offset, delivery_status = row[4:]
+            addresses.add(address)
+            deliveries[delivery_expires_on, delivery_offset] = delivery_status
+        expires_on = expires_at.astimezone(zone).date()
+        offset = DUE_OFFSETS[(expires_on - today).days]
+        status = deliveries.get((expires_on, offset))
+        due.append(Due(pk, seller, region, expires_at, expires_on, offset, status, tuple(sorted(addresses - {None}))))
+    return due
+
+
+def _linked_stores(authorization_id: int) -> list[AmazonStore]:
+    return list(AmazonStore.objects.filter(connection__authorization_id=authorization_id).order_by("name", "pk"))
+
+
+def contact_addresses(addresses: list[str]) -> list[str]:
+    """Return the addresses, each once whatever its case, in a stable order."""
+    unique: dict[str, str] = {}
+    for address in addresses:
+        address = address.strip()
+        if address:
+            unique.setdefault(address.casefold(), address)
+    return sorted(unique.values(), key=str.casefold)
+
+
+def renew_url(*, authorization) -> str:
+    """Return the absolute link to the authorization on the Current Authorizations page, built from SITE_URL."""
+    query = urlencode({"q": authorization.selling_partner_id})
+    return f"{settings.SITE_URL}{reverse('sellerauth:authorizations')}?{query}#authorization-{authorization.pk}"
+
+
+def reminders_send(
+    *, dry_run: bool = False, now: datetime | None = None, progress: Callable | None = None
+) -> SweepCounts:
+    """Send the renewal reminder due today for every active authorization that has not had it; return the counts."""
+    now = now or timezone.now()
+    due = reminders_due(today=timezone.localdate(now))
+    counts = SweepCounts(checked=len(due))
+    pending = [row for row in due if row.delivery_status in (None, DeliveryStatus.FAILED)]
+    counts.already = len(due) - len(pending)
+    for row in pending:
+        outcome = _reminder_send(due=row, recipients=contact_addresses(row.addresses), now=now, dry_run=dry_run)
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        if progress:
+            progress(_progress_line(row, outcome, dry_run=dry_run))
+    if not dry_run:
+        counts.notices_retried = _lost_notices_retry(progress=progress)
+    return counts
+
+
+def _lost_notices_retry(*, progress: Callable | None) -> int:
+    """Send again the failed notices of authorizations that are still lost; return how many were tried."""
+    ids = list(
+        ReminderDelivery.objects.filter(
+            kind=ReminderKind.LOST,
+            status=DeliveryStatus.FAILED,
+            authorization__state=AuthorizationState.NEEDS_REAUTHORIZATION,
+        ).values_list("authorization_id", flat=True)
+    )
+    for authorization_id in ids:
+        outcome = lost_notice_send(authorization_id=authorization_id)
+        if progress:
+            progress(f"Authorization {authorization_id}: notice that Amazon no longer accepts it {outcome} (retry)")
+    return len(ids)
+
+
+def _progress_line(due: Due, outcome: str, *, dry_run: bool) -> str:
+    words = {
+        "sent": "reminder would be sent" if dry_run else "reminder sent",
+        "failed": "reminder failed (recorded; retried on the next run)",
+        "already": "reminder already sent by another run",
+        "no_recipients": "no linked store has a contact address",
+    }
+    return f"{due} ({due.offset}-day reminder, expires {due.expires_at:%Y-%m-%d}): {words[outcome]}"
+
+
+def _reminder_send(*, due: Due, recipients: list[str], now: datetime, dry_run: bool) -> str:
+    if not recipients:
+        return "no_recipients"
+    if dry_run:
+        return "sent"
+    key = {
+        "authorization_id": due.pk,
+        "kind": ReminderKind.REMINDER,
+        "expires_on": due.expires_on,
+        "offset_days": due.offset,
+    }
+    if not delivery_claim(key=key, recipients=recipients, retry=due.delivery_status == DeliveryStatus.FAILED):
+        return "already"
+    stores = _linked_stores(due.pk)
+    left = days_left(due.expires_at, now)
+    context = {"authorization": due, "stores": stores, "days_left": left}
+    message = _message("reminder", context, recipients, _reminder_subject(due, left))
+    if not delivery_send(key=key, message=message):
+        return "failed"
+    details = {"days_before": due.offset, "expires": key["expires_on"].isoformat(), "recipients": len(recipients)}
+    for store in stores:
+        store_event_record(store=store, kind=StoreEvent.Kind.REMINDER_SENT, details=details)
+    return "sent"
+
+
+def _reminder_subject(authorization: Due, left: int) -> str:
+    if left == 0:
+        return _("Amazon authorization of seller %(seller)s expires today: renew it now") % {
+            "seller": authorization.selling_partner_id
+        }
+    return ngettext(
+        "Amazon authorization of seller %(seller)s expires in %(days)d day: renew it",
+        "Amazon authorization of seller %(seller)s expires in %(days)d days: renew it",
+        left,
+    ) % {"seller": authorization.selling_partner_id, "days": left}
+
+
+def delivery_claim(*, key: dict, recipients: list[str], retry: bool = False) -> bool:
+    """Claim the delivery named by key for this run: insert it, or turn a failed one back to pending; False if taken."""
+    if not retry:
+        try:
+            with transaction.atomic():
+                ReminderDelivery.objects.create(**key, recipients=recipients, attempts=1)
+            return True
+        except IntegrityError:
+            pass  # inserted by another run, or an earlier one: it may have failed
+    # Only one run can turn a failed row back to pending: the others' UPDATE finds it pending and changes nothing.
+    claimed = ReminderDelivery.objects.filter(**key, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=F("attempts") + 1, recipients=recipients, error=""
+    )
+    return bool(claimed)
+
+
+def _message(template: str, context: dict, recipients: list[str], subject: str) -> EmailMultiAlternatives:
+    authorization = context["authorization"]
+    context = context | {
+        "renew_url": renew_url(authorization=authorization),
+        "store_names": [store.name for store in context["stores"]],
+        "expires_at": authorization.expires_at,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"sellerauth/email/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
+    message.attach_alternative(render_to_string(f"sellerauth/email/{template}.html", context), "text/html")
+    return message
+
+
+def delivery_send(*, key: dict, message: EmailMultiAlternatives) -> bool:
+    """Send a claimed delivery's e-mail and record how it went; never raise for a mail server's failure."""
+    try:
+        mailers.default.send_messages([message])
+    except Exception as exc:  # any mail backend's failure is recorded, and the run goes on
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip(": ")[:255]
+        ReminderDelivery.objects.filter(**key, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED, error=error
+        )
+        logger.warning(
+            "E-mail %s (%s days) for authorization %s failed: %s",
+            key["kind"],
+            key["offset_days"],
+            key["authorization_id"],
+            type(exc).__name__,
+        )
+        return False
+    ReminderDelivery.objects.filter(**key, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), error=""
+    )
+    return True
+
+
+def lost_notice_send(*, authorization_id: int) -> str:
+    """E-mail the contacts once that Amazon no longer accepts the authorization; return sent, failed or skipped."""
+    authorization = SellerAuthorization.objects.filter(
+        pk=authorization_id, state=AuthorizationState.NEEDS_REAUTHORIZATION
+    ).first()
+    if authorization is None:  # renewed meanwhile, revoked, or gone: nothing to tell
+        return "skipped"
+    stores = _linked_stores(authorization.pk)
+    recipients = contact_addresses([store.contact_email for store in stores])
+    key = {
+        "authorization_id": authorization.pk,
+        "kind": ReminderKind.LOST,
+        "expires_on": timezone.localdate(authorization.expires_at),
+        "offset_days": 0,
+    }
+    if not recipients or not delivery_claim(key=key, recipients=recipients):
+        return "skipped"
+    subject = _("Amazon no longer accepts the authorization of seller %(seller)s: connect again") % {
+        "seller": authorization.selling_partner_id
+    }
+    context = {"authorization": authorization, "stores": stores, "expired": authorization.expires_at <= timezone.now()}
+    return "sent" if delivery_send(key=key, message=_message("lost", context, recipients, subject)) else "failed"
