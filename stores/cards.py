@@ -35,6 +35,7 @@ CARD_FIELDS = {
     "created_at": "created_at",
     "updated_at": "updated_at",
     "website_name": "website__name",
+    "auth_pk": "connection__authorization__id",
     "auth_state": "connection__authorization__state",
     "auth_expires_at": "connection__authorization__expires_at",
     "auth_selling_partner_id": "connection__authorization__selling_partner_id",
@@ -54,6 +55,7 @@ class StoreCard:
     created_at: datetime
     updated_at: datetime
     website_name: str
+    auth_pk: int | None
     auth_state: str | None
     auth_expires_at: datetime | None
     auth_selling_partner_id: str | None
@@ -155,11 +157,16 @@ def fragments_render(fragments: list[Fragment]) -> list[SafeString]:
 class CardGrid:
     """A page of cards: keyed by its rows alone; each card is made, looked up or rendered only when iterated."""
 
-    def __init__(self, rows, *, can_change: bool, can_delete: bool, can_connect: bool):
+    def __init__(self, rows, *, can_change: bool, can_delete: bool, can_connect: bool, can_renew: bool):
         now = timezone.now()
         self.rows = list(rows)
         self.clocks = [_clock(row[EXPIRES_COLUMN], now) for row in self.rows]
-        self.permissions = {"can_change": can_change, "can_delete": can_delete, "can_connect": can_connect}
+        self.permissions = {
+            "can_change": can_change,
+            "can_delete": can_delete,
+            "can_connect": can_connect,
+            "can_renew": can_renew,
+        }
         # Each card is made from its row alone, so one digest of the rows (database values: their repr says all
         # they hold) keys every card; each card's own key is made only when the grid must be rendered.
         self.fragment_key = _digest(
@@ -264,10 +271,15 @@ def home_listing(
     can_change: bool,
     can_delete: bool,
     can_connect: bool,
+    can_renew: bool,
 ) -> Fragment:
     """Return the home page's list of stores (menu, filters, cards, pages, connect dialog) as a fragment."""
     cards = CardGrid(
-        card_values(page.object_list), can_change=can_change, can_delete=can_delete, can_connect=can_connect
+        card_values(page.object_list),
+        can_change=can_change,
+        can_delete=can_delete,
+        can_connect=can_connect,
+        can_renew=can_renew,
     )
     context = {
         "cards": cards,
@@ -277,5 +289,6 @@ def home_listing(
         "any_store": any_store,
         "can_add": can_add,
         "can_connect": can_connect,
+        "can_renew": can_renew,
     }
     return Fragment(LISTING_TEMPLATE, context)

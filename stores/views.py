@@ -19,6 +19,7 @@ ADD = "stores.add_amazonstore"
 CHANGE = "stores.change_amazonstore"
 DELETE = "stores.delete_amazonstore"
 CONNECT = "stores.connect_amazonstore"
+RENEW = "sellerauth.renew_sellerauthorization"  # granted by sellerauth; only named here
 
 
 def _redirect_back(request, fallback: str):
@@ -44,7 +45,7 @@ def home(request):
     query = request.GET.copy()
     query.pop("page", None)
     user = request.user
-    can_change, can_connect = user.has_perm(CHANGE), user.has_perm(CONNECT)
+    can_change, can_connect, can_renew = user.has_perm(CHANGE), user.has_perm(CONNECT), user.has_perm(RENEW)
     # The list is rendered from these values alone and cached under them (see stores.cards).
     listing = home_listing(
         page=page,
@@ -55,12 +56,10 @@ def home(request):
         can_change=can_change,
         can_delete=user.has_perm(DELETE),
         can_connect=can_connect,
+        can_renew=can_renew,
     )
-    return render(
-        request,
-        "stores/home.html",
-        {"listing": listing, "any_store": any_store, "can_change": can_change, "can_connect": can_connect},
-    )
+    context = {"listing": listing, "any_store": any_store, "card_actions": can_change or can_connect or can_renew}
+    return render(request, "stores/home.html", context)
 
 
 @require_GET

@@ -58,8 +58,8 @@ def connection_badge(state=None, expires_at=None):
 
 
 @register.inclusion_tag("sellerauth/includes/card_connection.html")
-def card_connection(card, can_connect, part="facts"):
-    """Render the connection facts (or, with part="actions", the Connect button) of a store card."""
+def card_connection(card, can_connect, part="facts", can_renew=False):
+    """Render the connection facts (or, with part="actions", the Connect or Renew button) of a store card."""
     status = _status(card.auth_state, card.auth_expires_at)
     return {
         "card": card,
@@ -67,6 +67,7 @@ def card_connection(card, can_connect, part="facts"):
         "days_left": days_left(card.auth_expires_at) if card.auth_expires_at else None,
         "marketplaces": marketplace_names(card.auth_marketplace_ids or []),
         "can_connect": can_connect,
+        "can_renew": can_renew,
         "reconnect": status in RECONNECT,
         "part": part,
     }

@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from sellerauth.models import SellerAuthorization, StoreConnection
 from tests.factories import AmazonStoreFactory, WebsiteFactory
 
 HOME = reverse("stores:home")
@@ -199,3 +203,51 @@ def test_the_cached_list_follows_the_viewers_permissions(client, manager, viewer
 
     assert "Ask a channel manager to add one." in html
     assert 'data-opens-dialog="pre-installation-dialog"' not in html
+
+
+def _due_store(name: str, seller: str = "ADUESELLER01"):
+    store = AmazonStoreFactory(name=name, marketplace="US")
+    now = timezone.now()
+    authorization, _ = SellerAuthorization.objects.get_or_create(
+        selling_partner_id=seller,
+        region="NA",
+        defaults={"granted_at": now - timedelta(days=355), "expires_at": now + timedelta(days=10)},
+    )
+    StoreConnection.objects.create(store=store, authorization=authorization)
+    return store, authorization
+
+
+def test_the_home_page_warns_of_stores_due_for_renewal_and_offers_renew_to_authorization_staff(
+    client, viewer, auth_staff
+):
+    _due_store("Due Store A")
+    _due_store("Due Store B")
+    AmazonStoreFactory(name="Unconnected Store")
+
+    client.force_login(viewer)
+    seen_by_viewer = client.get(HOME).content.decode()
+    client.force_login(auth_staff)
+    seen_by_staff = client.get(HOME).content.decode()
+
+    for html in (seen_by_viewer, seen_by_staff):
+        assert "2 stores need their Amazon authorization renewed" in html
+        banner = html[
+            html.index('class="renewal-banner"') : html.index("</section>", html.index('class="renewal-banner"'))
+        ]
+        assert "Due Store A" in banner and "Due Store B" in banner
+        assert "Unconnected Store" not in banner
+    assert "Authorization staff can renew them." in seen_by_viewer
+    assert 'aria-label="Renew the authorization of seller ADUESELLER01"' in seen_by_staff
+    assert 'aria-label="Renew the authorization of seller ADUESELLER01"' not in seen_by_viewer
+
+
+def test_the_home_page_has_no_banner_when_every_authorization_is_in_good_standing(viewer_client):
+    AmazonStoreFactory(name="Unconnected Store")
+
+    assert "renewal-banner" not in viewer_client.get(HOME).content.decode()
+
+
+def test_the_channel_menu_leads_to_the_current_authorizations(viewer_client):
+    AmazonStoreFactory()
+
+    assert f'href="{reverse("sellerauth:authorizations")}"' in viewer_client.get(HOME).content.decode()

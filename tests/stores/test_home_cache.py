@@ -153,6 +153,24 @@ def test_one_permission_more_or_less_is_enough_for_a_list_of_its_own(client, db,
     assert (text in pages["refused"]) is not granted_sees_it
 
 
+@pytest.mark.parametrize("with_first", [True, False], ids=["granted-first", "refused-first"])
+def test_the_renew_permission_is_enough_for_a_list_of_its_own(client, connected, with_first):
+    _authorization(connected).update(expires_at=NOW + timedelta(days=10))  # renewal due
+    renew = Permission.objects.get(content_type__app_label="sellerauth", codename="renew_sellerauthorization")
+    granted, refused = _user_with("granted", ["view_amazonstore"]), _user_with("refused", ["view_amazonstore"])
+    granted.user_permissions.add(renew)
+    pages = {}
+    for user in [granted, refused] if with_first else [refused, granted]:
+        client.force_login(user)
+        pages[user.username] = _html(client)
+
+    renew_url = reverse("sellerauth:renew", args=[_authorization(connected).get().pk])
+    assert renew_url in pages["granted"]
+    assert "Renew authorization" in pages["granted"]
+    assert renew_url not in pages["refused"]
+    assert "Renew authorization" not in pages["refused"]
+
+
 def test_users_with_the_same_permissions_share_the_cached_list(client, manager, connected):
     other_manager = UserFactory(username="other-manager")
     other_manager.groups.set(manager.groups.all())
@@ -189,6 +207,12 @@ def test_the_cached_list_holds_no_csrf_token(manager_client, connected):
     assert 'form="card-action"' in listing  # the cards' buttons submit the page's own form, outside the cache
 
 
+def _authorization_renumber(store):
+    authorization = _authorization(store).get()
+    StoreConnection.objects.filter(authorization=authorization).update(authorization_id=876543)
+    return SellerAuthorization.objects.filter(pk=authorization.pk).update(id=876543)
+
+
 def _renumber(store):
     StoreConnection.objects.filter(store=store).update(store_id=987654)
     return _store(store).update(id=987654)
@@ -204,6 +228,7 @@ CHANGES = {
     "created_at": (lambda store: _store(store).update(created_at=datetime(2024, 1, 15, tzinfo=UTC)), "Jan 15, 2024"),
     "updated_at": (lambda store: _store(store).update(updated_at=datetime(2024, 2, 20, tzinfo=UTC)), "Feb 20, 2024"),
     "website_name": (lambda store: _website(store).update(name="Renamed Website"), "Renamed Website"),
+    "auth_pk": (_authorization_renumber, "#authorization-876543"),
     "auth_state": (lambda store: _authorization(store).update(state="revoked"), "badge--conn-revoked"),
     "auth_expires_at": (
         lambda store: _authorization(store).update(expires_at=datetime(2025, 7, 1, 12, tzinfo=UTC)),
