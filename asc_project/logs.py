@@ -6,9 +6,21 @@ import re
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 # Values of these query or form parameters never reach a log line or an error report.
-SECRET_PARAMETERS = ("state", "spapi_oauth_code", "code", "refresh_token", "access_token", "client_secret")
-# name=value in URLs and forms; name = 'value' and name: value in error reports' variable listings.
-_PARAMETER = re.compile(rf"(?<![\w-])({'|'.join(SECRET_PARAMETERS)})(['\"]?\s*[=:]\s*['\"]?)[^&\s\"'<,}}]+")
+SECRET_PARAMETERS = (
+    "state",
+    "amazon_state",
+    "spapi_oauth_code",
+    "code",
+    "refresh_token",
+    "access_token",
+    "client_secret",
+)
+# name=value in URLs and forms; name = 'value' and name: value in error reports' variable listings. A value in
+# capitals alone is a status word (django.tasks logs "state=RUNNING"), never one of the secrets: it stays readable.
+_PARAMETER = re.compile(
+    rf"(?<![\w-])({'|'.join(SECRET_PARAMETERS)})(['\"]?\s*[=:]\s*['\"]?)(?![A-Z_]{{1,24}}(?![^&\s\"'<,}}]))"
+    rf"[^&\s\"'<,}}]+"
+)
 # Amazon's token shapes: Atza| (access) and Atzr| (refresh), also URL-encoded.
 _TOKEN = re.compile(r"Atz[ar](\||%7C)[^\s\"'&]+", re.IGNORECASE)
 MASK = "********************"

@@ -20,6 +20,21 @@ def test_scrub_masks_the_callback_parameters_and_amazon_tokens():
     assert "selling_partner_id=A2NA" in scrubbed  # not a secret, useful when reading logs
 
 
+def test_scrub_masks_seller_centrals_amazon_state_on_the_log_in_uri():
+    amazon_state = "OO8KHGgX8IYUQPnF0-7W7OiLxwESLf6NBrZOr4onCf4"
+    line = f"GET /amazon/login/?amazon_callback_uri=https%3A%2F%2Fsc&amazon_state={amazon_state}&selling_partner_id=A2"
+
+    assert amazon_state not in scrub(line)
+
+
+def test_scrub_keeps_status_words_but_not_a_state_in_capitals_of_any_length():
+    assert scrub("Task id=1 path=sellerauth.tasks.verify state=RUNNING") == (
+        "Task id=1 path=sellerauth.tasks.verify state=RUNNING"
+    )
+    assert "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH" not in scrub("?state=ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGH&x=1")
+    assert "RUNNING9" not in scrub("?state=RUNNING9")
+
+
 def test_the_filter_masks_messages_and_arguments():
     record = logging.LogRecord(
         "django.server", logging.INFO, __file__, 1, '"%s" %s', (f"GET /?state={STATE}", "303"), None
