@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sellerauth.models import AuthorizationState, SellerAuthorization, StoreConnection
-from sellerauth.selectors import authorization_status_q
+from sellerauth.selectors import authorization_status_q, renewal_banner_stores
 from sellerauth.status import ConnectionStatus, connection_status
 from tests.factories import AmazonStoreFactory
 
@@ -63,6 +63,21 @@ def _one_of_each() -> dict[str, SellerAuthorization]:
             "AREVOKED000002", expires_in=-timedelta(days=3), state=AuthorizationState.REVOKED
         ),
     }
+
+
+def test_the_banner_lists_exactly_the_stores_whose_status_asks_for_renewal():
+    authorizations = _one_of_each()
+
+    stores, total = renewal_banner_stores(limit=100)
+
+    asking = {ConnectionStatus.RENEWAL_DUE, ConnectionStatus.EXPIRED, ConnectionStatus.NEEDS_REAUTHORIZATION}
+    expected = {
+        a.selling_partner_id
+        for a in authorizations.values()
+        if connection_status(state=a.state, expires_at=a.expires_at) in asking
+    }
+    assert {store.connection.authorization.selling_partner_id for store in stores} == expected
+    assert total == len(expected) == 5
 
 
 def _rows(html: str) -> list[str]:
@@ -279,7 +294,7 @@ def test_the_banner_groups_the_stores_of_one_authorization_under_one_renew(auth_
     assert "3 stores need their Amazon authorization renewed" in html
 
 
-def test_the_banner_shows_ten_stores_and_links_the_rest_in_two_queries(viewer):
+def test_the_banner_shows_ten_stores_and_links_the_rest_in_three_queries(viewer):
     for number in range(12):
         _authorization(f"ADUE{number:010d}", expires_in=timedelta(days=number + 1))
     _banner(viewer)  # the permissions, once
@@ -287,7 +302,7 @@ def test_the_banner_shows_ten_stores_and_links_the_rest_in_two_queries(viewer):
     with CaptureQueriesContext(connection) as queries:
         html = _banner(viewer)
 
-    assert len(queries) == 2
+    assert len(queries) == 3  # the authorizations asking for renewal, ten of their stores, how many in all
     assert len(re.findall(r">ADUE\d+ store 0</a>", html)) == 10
     assert f'<a href="{URL}?status=attention">and 2 more stores</a>' in html
 
@@ -296,4 +311,8 @@ def test_no_banner_when_nothing_asks_for_renewal(viewer):
     _authorization("AFINE000000001")
     _authorization("AREVOKED000003", state=AuthorizationState.REVOKED, expires_in=timedelta(days=2))
 
-    assert _banner(viewer).strip() == ""
+    _banner(viewer)  # the permissions, once
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _banner(viewer).strip() == ""
+    assert len(queries) == 1  # the authorizations alone: no store is read when none asks for renewal
