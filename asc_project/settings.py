@@ -260,6 +260,10 @@ else:
 SPAPI_APPLICATION_ID = env("SPAPI_APPLICATION_ID", default=_sandbox.get("SPAPI_APPLICATION_ID", ""))
 LWA_CLIENT_ID = env("LWA_CLIENT_ID", default=_sandbox.get("LWA_CLIENT_ID", ""))
 LWA_CLIENT_SECRET = env("LWA_CLIENT_SECRET", default=_sandbox.get("LWA_CLIENT_SECRET", ""))
+# While the client secret is rotated (every 180 days): the secret being replaced. Sent only when LWA refuses
+# LWA_CLIENT_SECRET (invalid_client), so the calls go through whichever of the two Amazon accepts; empty it once
+# Amazon accepts the new one.
+LWA_CLIENT_SECRET_PREVIOUS = env("LWA_CLIENT_SECRET_PREVIOUS", default="")
 # Absolute, registered with Amazon for the application; sent in the consent URL and the token request.
 AMAZON_REDIRECT_URI = env("AMAZON_REDIRECT_URI", default=_sandbox.get("AMAZON_REDIRECT_URI", ""))
 # While the application is in Draft state at Amazon, the consent URL needs version=beta.

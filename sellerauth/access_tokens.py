@@ -17,6 +17,7 @@ from typing import NoReturn
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from stores.models import StoreEvent
 from stores.services import store_event_record
@@ -39,6 +40,7 @@ def _key(authorization_id: int) -> str:
     return f"sellerauth:access-token:{authorization_id}"
 
 
+@sensitive_variables("token")
 def access_token_remember(*, authorization_id: int, token: str, expires_in: int) -> None:
     """Keep an access token in the cache until shortly before it expires."""
     lifetime = expires_in - EARLY_REFRESH
@@ -75,6 +77,7 @@ def _refresh_lock(authorization_id: int):
             cache.delete(key)
 
 
+@sensitive_variables("token")
 def access_token_get(*, authorization: SellerAuthorization) -> str:
     """Return a valid access token for the authorization, refreshing it when needed."""
     token = cache.get(_key(authorization.pk))
@@ -96,6 +99,7 @@ def access_token_get(*, authorization: SellerAuthorization) -> str:
     return token
 
 
+@sensitive_variables("tokens")
 def _refresh(authorization: SellerAuthorization) -> str:
     if authorization.state != AuthorizationState.ACTIVE:
         # Amazon refused it before: calling again would only be refused again.

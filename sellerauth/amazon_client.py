@@ -16,12 +16,13 @@ import math
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 import requests
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from .errors import AmazonError, AuthorizationError
 
@@ -48,8 +49,9 @@ sleep = time.sleep
 
 @dataclass(frozen=True)
 class TokenSet:
-    access_token: str
-    refresh_token: str
+    # Out of the repr: a TokenSet in a failing frame or a log line shows no token.
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
     expires_in: int
 
 
@@ -92,7 +94,8 @@ CLIENT_ERRORS = {
 }
 OPERATOR_HINTS = {
     "invalid_client": "LWA rejected the client credentials: check LWA_CLIENT_ID and LWA_CLIENT_SECRET "
-    "(secrets must be rotated every 180 days in Seller Central, Develop Apps).",
+    "(secrets must be rotated every 180 days in Seller Central, Develop Apps; while a rotation is under way, "
+    "LWA_CLIENT_SECRET_PREVIOUS holds the secret being replaced).",
     "unauthorized_client": "LWA says the client may not use this grant: check the application's setup.",
 }
 
@@ -124,6 +127,7 @@ def _request_id(response: requests.Response, data: dict | None = None) -> str:
     return value if REQUEST_ID.fullmatch(value) else ""
 
 
+@sensitive_variables("body", "data")
 def _json_object(response: requests.Response) -> dict:
     """Return the response body as a JSON object, or raise: size, content and shape are checked."""
     body = response.content
@@ -156,6 +160,7 @@ def _lwa_error(response: requests.Response, *, messages: dict) -> AmazonError:
     return AmazonError(code, message, operator=OPERATOR_HINTS.get(code, ""), request_id=request_id)
 
 
+@sensitive_variables("data", "access", "refresh", "tokens")
 def _token_set(data: dict, *, expect_refresh: bool) -> TokenSet:
     """Check a token response: non-empty string tokens of at most 2048 bytes, bearer, integer expires_in."""
     access, refresh, expires_in = data.get("access_token"), data.get("refresh_token"), data.get("expires_in")
@@ -174,19 +179,63 @@ def _token_set(data: dict, *, expect_refresh: bool) -> TokenSet:
     return TokenSet(access_token=access, refresh_token=refresh or "", expires_in=expires_in)
 
 
-def _lwa_post(grant: dict[str, str]) -> requests.Response:
+@sensitive_variables("grant", "body", "client_secret")
+def _lwa_post(grant: dict[str, str], *, client_secret: str) -> requests.Response:
     """POST a grant to the LWA token endpoint with the application's credentials, as Amazon documents it."""
-    body = urlencode(grant | {"client_id": settings.LWA_CLIENT_ID, "client_secret": settings.LWA_CLIENT_SECRET})
+    body = urlencode(grant | {"client_id": settings.LWA_CLIENT_ID, "client_secret": client_secret})
     url = amazon_url(url=settings.AMAZON_LWA_TOKEN_URL)
     return requests.post(url, data=body, headers=LWA_HEADERS, timeout=_timeout())
 
 
+def _refuses_client(response: requests.Response) -> bool:
+    """Return whether LWA refused the client's credentials (invalid_client)."""
+    if response.status_code not in (400, 401):
+        return False
+    try:
+        return _json_object(response).get("error") == "invalid_client"
+    except AmazonError:
+        return False
+
+
+@sensitive_variables("previous", "client_secret")
+def _lwa_with_secrets(send, *, what: str) -> requests.Response:
+    """Call send(client_secret) with LWA_CLIENT_SECRET; if LWA refuses it, once more with the previous secret.
+
+    While the client secret is rotated (every 180 days), LWA_CLIENT_SECRET_PREVIOUS holds the one being replaced:
+    whichever of the two Amazon accepts at the moment, the calls go through.
+    """
+    response = send(settings.LWA_CLIENT_SECRET)
+    previous = settings.LWA_CLIENT_SECRET_PREVIOUS
+    if not previous or not _refuses_client(response):
+        return response
+    response = send(previous)
+    if _refuses_client(response):
+        logger.warning("%s: LWA refused both LWA_CLIENT_SECRET and LWA_CLIENT_SECRET_PREVIOUS (invalid_client)", what)
+    else:
+        logger.warning(
+            "%s: LWA refused LWA_CLIENT_SECRET (invalid_client) and the call was made again with "
+            "LWA_CLIENT_SECRET_PREVIOUS. Finish the rotation of the client secret: put the secret Seller Central "
+            "shows (Develop Apps, LWA credentials) in LWA_CLIENT_SECRET, and empty LWA_CLIENT_SECRET_PREVIOUS once "
+            "LWA accepts it, before the previous secret expires.",
+            what,
+        )
+    return response
+
+
+@sensitive_variables("code", "grant")
 def lwa_exchange_code(*, code: str) -> TokenSet:
     """Exchange an authorization code for tokens (step 3 of the website authorization workflow); no retry."""
     # A plain form POST, like the refresh: LWA documents no more, and an OAuth library's parser is laxer than ours.
     grant = {"grant_type": "authorization_code", "code": code, "redirect_uri": settings.AMAZON_REDIRECT_URI}
     try:
-        response = _lwa_post(grant)
+        # Sending the code again with the previous secret does not spend it twice: invalid_client means the client
+        # authentication failed, and RFC 6749 (section 4.1.3) has the server authenticate the client before it
+        # checks the code (it must check that the code was issued to that client); section 5.2 reports that first
+        # failure as invalid_client. A server that had spent the code anyway would answer invalid_grant: a clean
+        # failure, as any other.
+        response = _lwa_with_secrets(
+            lambda client_secret: _lwa_post(grant, client_secret=client_secret), what="LWA code exchange"
+        )
     except requests.RequestException as exc:
         logger.warning("LWA code exchange failed: %s", type(exc).__name__)
         raise AmazonError("lwa_unreachable", UNAVAILABLE) from None
@@ -241,10 +290,14 @@ def _with_retries(send, *, what: str, retry_throttled: bool = True) -> requests.
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+@sensitive_variables("refresh_token", "grant")
 def lwa_refresh(*, refresh_token: str) -> TokenSet:
     """Return a fresh access token for a refresh token, retrying what is worth retrying."""
     grant = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-    response = _with_retries(lambda: _lwa_post(grant), what="LWA refresh")
+    response = _lwa_with_secrets(
+        lambda client_secret: _with_retries(lambda: _lwa_post(grant, client_secret=client_secret), what="LWA refresh"),
+        what="LWA refresh",
+    )
     if response.status_code != 200:
         raise _lwa_error(response, messages=REFRESH_ERRORS)
     return _token_set(_json_object(response), expect_refresh=False)
@@ -269,6 +322,7 @@ def _participation(item) -> Participation:
     return values
 
 
+@sensitive_variables("access_token", "headers")
 def spapi_marketplace_participations(*, region: str, access_token: str) -> list[Participation]:
     """Return the seller's marketplaces (GET /sellers/v1/marketplaceParticipations)."""
     url = f"{amazon_url(url=settings.AMAZON_SPAPI_ENDPOINTS[region])}/sellers/v1/marketplaceParticipations"

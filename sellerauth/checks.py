@@ -1,5 +1,6 @@
 """System checks: every Amazon setting that is missing or malformed, with how to fix it."""
 
+import hmac
 import re
 from urllib.parse import urlsplit
 
@@ -92,6 +93,17 @@ def check_amazon_credentials(app_configs, **kwargs):
                 "LWA_CLIENT_SECRET is missing.",
                 hint="Set it to the application's LWA client secret (rotate it every 180 days in Develop Apps).",
                 id="sellerauth.E013",
+            )
+        )
+    previous = settings.LWA_CLIENT_SECRET_PREVIOUS
+    if previous and hmac.compare_digest(previous.encode(), settings.LWA_CLIENT_SECRET.encode()):
+        errors.append(
+            Error(
+                "LWA_CLIENT_SECRET_PREVIOUS is the same as LWA_CLIENT_SECRET.",
+                hint="While the client secret is rotated, LWA_CLIENT_SECRET holds the new secret and "
+                "LWA_CLIENT_SECRET_PREVIOUS the one it replaces; outside a rotation leave LWA_CLIENT_SECRET_PREVIOUS "
+                "empty.",
+                id="sellerauth.E014",
             )
         )
     return errors

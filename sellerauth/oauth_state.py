@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from .errors import StateError
 from .models import AuthorizationRequest
@@ -26,10 +27,12 @@ SESSION_BINDING_KEY = "sellerauth:binding"
 START_AGAIN = _("Nothing was changed. Start again with Connect store on the store's card.")
 
 
+@sensitive_variables("value")
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+@sensitive_variables("binding")
 def _session_hash(request, *, create: bool = False) -> str:
     """Return the hash of this browser session's binding value (made on first use when `create`).
 
@@ -42,6 +45,7 @@ def _session_hash(request, *, create: bool = False) -> str:
     return _digest(binding or "")
 
 
+@sensitive_variables("value")
 def state_issue(*, request, purpose: str, store=None, authorization=None) -> str:
     """Create an attempt for this session, user and target; return the state value to send to Amazon."""
     value = secrets.token_urlsafe(32)  # 256 bits
@@ -69,6 +73,7 @@ def _refuse(code: str, message) -> NoReturn:
     raise StateError(code, format_lazy("{} {}", message, START_AGAIN))
 
 
+@sensitive_variables("value", "binding")
 def state_consume(*, request, value: str) -> AuthorizationRequest:
     """Return the attempt the state belongs to, marking it used; raise StateError for any other state."""
     attempt = (

@@ -20,9 +20,10 @@ from typing import NoReturn
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from stores.marketplaces import MARKETPLACES, Marketplace
 from stores.models import AmazonStore, StoreEvent
@@ -34,6 +35,7 @@ from .errors import AuthorizationError, StateError, TokenVaultError
 from .models import (
     AUTHORIZATION_LIFETIME,
     AuthorizationPurpose,
+    AuthorizationRequest,
     AuthorizationState,
     SellerAuthorization,
     StoreConnection,
@@ -104,6 +106,7 @@ def manage_apps_url(*, authorization: SellerAuthorization) -> str:
     return f"{seller_central_url(marketplace=authorization_marketplace(authorization=authorization))}/apps/manage"
 
 
+@sensitive_variables("state", "params")
 def _consent_url(*, base: str, state: str) -> str:
     params = {
         "application_id": settings.SPAPI_APPLICATION_ID,
@@ -121,6 +124,7 @@ def _stores_record(authorization: SellerAuthorization, *, kind: str, actor=None,
         store_event_record(store=link.store, kind=kind, actor=actor, details=details)
 
 
+@sensitive_variables("state")
 def connect_start(*, request, store: AmazonStore) -> str:
     """Begin connecting (or reconnecting) a store; return the consent URL to send the browser to."""
     base = seller_central_url(store=store)  # first: a URL we may not use issues no state
@@ -130,6 +134,7 @@ def connect_start(*, request, store: AmazonStore) -> str:
     return _consent_url(base=base, state=state)
 
 
+@sensitive_variables("state")
 def authorization_renew_start(*, request, authorization: SellerAuthorization) -> str:
     """Begin renewing an authorization for every store sharing it; return the consent URL to send the browser to."""
     base = seller_central_url(marketplace=authorization_marketplace(authorization=authorization))
@@ -140,6 +145,7 @@ def authorization_renew_start(*, request, authorization: SellerAuthorization) ->
     return _consent_url(base=base, state=state)
 
 
+@sensitive_variables("state", "amazon_state", "params")
 def authorization_renew_from_seller_central(
     *, request, authorization: SellerAuthorization, callback_uri: str, amazon_state: str
 ) -> str:
@@ -160,6 +166,7 @@ def authorization_renew_from_seller_central(
     return f"{callback_uri}?{urlencode(params)}"
 
 
+@sensitive_variables("params")
 def connect_complete(*, request, params: dict[str, str]) -> ConnectResult:
     """Finish a connection or a renewal from Amazon's callback parameters (already checked for shape)."""
     attempt = None
@@ -172,10 +179,7 @@ def connect_complete(*, request, params: dict[str, str]) -> ConnectResult:
     try:
         if params.get("error"):
             _cancelled(params)
-        # The attempt's purpose decides what this answer may do, whatever the URL says.
-        if attempt.purpose == AuthorizationPurpose.RENEW:
-            return _renew_finish(user=request.user, authorization=attempt.authorization, params=params)
-        return _connect_finish(user=request.user, store=attempt.store, params=params)
+        return _finish(user=request.user, attempt=attempt, params=params)
     except AuthorizationError as error:
         if attempt is not None and attempt.purpose == AuthorizationPurpose.RENEW:
             details = {"purpose": "renew", "code": error.code}
@@ -187,6 +191,27 @@ def connect_complete(*, request, params: dict[str, str]) -> ConnectResult:
         raise
 
 
+@sensitive_variables("params")
+def _finish(*, user, attempt: AuthorizationRequest, params: dict[str, str]) -> ConnectResult:
+    """Do what the attempt's purpose says, whatever the URL says; a database failure on the way fails it cleanly."""
+    try:
+        if attempt.purpose == AuthorizationPurpose.RENEW:
+            return _renew_finish(user=user, authorization=attempt.authorization, params=params)
+        return _connect_finish(user=user, store=attempt.store, params=params)
+    except DatabaseError:
+        # A consent is saved in one transaction, rolled back by now: no token, date or link is half-written. The
+        # state stays used, as Amazon's code is, so the user starts again.
+        logger.exception("Saving Amazon's answer failed in the database; nothing was saved")
+        raise AuthorizationError(
+            "database_error",
+            _(
+                "This application could not save Amazon's answer, so nothing was changed. Try again in a moment; "
+                "if it happens again, ask your administrator."
+            ),
+        ) from None
+
+
+@sensitive_variables("params", "code")
 def _code_and_seller(params: dict[str, str]) -> tuple[str, str]:
     code, seller_id = params.get("spapi_oauth_code"), params.get("selling_partner_id")
     if not code or not seller_id:
@@ -197,6 +222,7 @@ def _code_and_seller(params: dict[str, str]) -> tuple[str, str]:
     return code, seller_id
 
 
+@sensitive_variables("code", "tokens")
 def _consent_receive(*, user, code: str, seller_id: str, region: str) -> _Consent:
     """Exchange the code and ask the Sellers API who the token's seller is."""
     started = timezone.now()
@@ -205,6 +231,7 @@ def _consent_receive(*, user, code: str, seller_id: str, region: str) -> _Consen
     return _Consent(user, seller_id, region, tokens, participations, started)
 
 
+@sensitive_variables("params", "code", "consent")
 def _connect_finish(*, user, store: AmazonStore, params: dict[str, str]) -> ConnectResult:
     code, seller_id = _code_and_seller(params)
     _refuse_other_seller(store, seller_id)
@@ -216,6 +243,7 @@ def _connect_finish(*, user, store: AmazonStore, params: dict[str, str]) -> Conn
     return result
 
 
+@sensitive_variables("params", "code", "consent")
 def _renew_finish(*, user, authorization: SellerAuthorization, params: dict[str, str]) -> ConnectResult:
     code, seller_id = _code_and_seller(params)
     stores = [link.store for link in authorization.connections.select_related("store")]
@@ -238,6 +266,7 @@ def _renew_finish(*, user, authorization: SellerAuthorization, params: dict[str,
     return _consent_accept(consent=consent, store=None, warn=stores)
 
 
+@sensitive_variables("params")
 def _cancelled(params: dict[str, str]) -> NoReturn:
     if params["error"] == "access_denied":
         message = _("You cancelled the authorization in Seller Central. Nothing was changed; connect again when ready.")
@@ -310,6 +339,7 @@ def _security_record(stores, *, user, claimed: str, code: str, expected=None, am
     )
 
 
+@sensitive_variables("consent")
 def _consent_accept(*, consent: _Consent, store: AmazonStore | None, warn: list[AmazonStore]) -> ConnectResult:
     """Save the consent on its seller's authorization, or refuse it all when the seller is not the one named."""
     try:
@@ -335,6 +365,7 @@ def _consent_accept(*, consent: _Consent, store: AmazonStore | None, warn: list[
         ) from None
 
 
+@sensitive_variables("consent")
 def _signer_token_keep(consent: _Consent) -> SellerAuthorization | None:
     """Save a refused consent's token on the known seller whose store name it carries, if exactly one is.
 
@@ -359,6 +390,7 @@ def _signer_token_keep(consent: _Consent) -> SellerAuthorization | None:
     return signer
 
 
+@sensitive_variables("consent")
 def _consent_save(*, consent: _Consent, store: AmazonStore | None) -> ConnectResult:
     """Check identity, store the token and dates, link the store when it may be; all or nothing.
 
@@ -405,6 +437,7 @@ def _consent_save(*, consent: _Consent, store: AmazonStore | None) -> ConnectRes
     return ConnectResult(store=store, authorization=authorization, renewed=relinked)
 
 
+@sensitive_variables("consent", "tokens")
 def _token_replace(authorization: SellerAuthorization, consent: _Consent, now: datetime) -> bool:
     """Put the consent's token and a new year on the authorization, unless a newer consent came first."""
     # A consent granted while this one was on its way has a newer token: keep it (a slower writer never wins).
@@ -462,6 +495,7 @@ def authorization_revoke(*, authorization: SellerAuthorization, actor) -> bool:
     return not already
 
 
+@sensitive_variables("token")
 def connection_verify(*, store: AmazonStore, actor) -> SellerAuthorization:
     """Call Amazon with the store's authorization and record what it says; raise AuthorizationError on failure."""
     authorization = store.connection.authorization
@@ -488,6 +522,7 @@ def connection_verify(*, store: AmazonStore, actor) -> SellerAuthorization:
     return locked
 
 
+@sensitive_variables("token")
 def connection_link_existing(*, store: AmazonStore, authorization: SellerAuthorization, actor) -> None:
     """Link a store to an authorization its seller already granted in this region, after a live check."""
     if hasattr(store, "connection") or authorization.region != store.marketplace_info.region:
@@ -517,6 +552,7 @@ def connection_link_existing(*, store: AmazonStore, authorization: SellerAuthori
         ) from None
 
 
+@sensitive_variables("ciphertext")
 def authorization_tokens_reencrypt(*, dry_run: bool = False, progress=None) -> dict:
     """Re-encrypt every stored refresh token under the newest key; report how many failed to decrypt."""
     counts = {"reencrypted": 0, "failed": 0}

@@ -10,6 +10,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 from .errors import TokenVaultError
 
@@ -28,11 +29,13 @@ def _current() -> MultiFernet:
     return _vault(tuple(settings.ASC_TOKEN_KEYS))
 
 
+@sensitive_variables("plain")
 def token_encrypt(plain: str) -> str:
     """Return the ciphertext of a token under the newest key."""
     return _current().encrypt(plain.encode()).decode()
 
 
+@sensitive_variables("ciphertext")
 def token_decrypt(ciphertext: str) -> str:
     """Return the plain token, or raise TokenVaultError (fail closed)."""
     try:
@@ -41,6 +44,7 @@ def token_decrypt(ciphertext: str) -> str:
         raise TokenVaultError from exc
 
 
+@sensitive_variables("ciphertext")
 def token_reencrypt(ciphertext: str) -> str:
     """Return the same token encrypted under the newest key."""
     try:

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stores.models import AmazonStore, StoreEvent
@@ -75,6 +75,7 @@ def _log_failure(error: AuthorizationError) -> None:
 
 @require_POST
 @store_permission_required(CONNECT)
+@sensitive_variables("consent_url")
 def connect_start(request, pk):
     store = get_object_or_404(AmazonStore, pk=pk)
     try:
@@ -86,6 +87,7 @@ def connect_start(request, pk):
     return _no_store(_see_other(consent_url))
 
 
+@sensitive_variables("params", "values")
 def _callback_params(query) -> dict[str, str] | None:
     """Return the known callback parameters, or None when any is repeated, too long or malformed."""
     if len(query) > 10:
@@ -247,6 +249,7 @@ def _back(request, authorization: SellerAuthorization):
 
 @require_POST
 @authorization_permission_required(RENEW)
+@sensitive_variables("consent_url")
 def renew(request, pk):
     """Send the browser to Seller Central to renew an authorization, for every store sharing it."""
     authorization = get_object_or_404(SellerAuthorization, pk=pk)
@@ -310,6 +313,7 @@ def revoke(request, pk):
     return _back(request, authorization)
 
 
+@sensitive_variables("data", "params", "values")
 def _login_params(data) -> dict[str, str] | None:
     """Return the Log-in URI's parameters, or None when one is missing, repeated, too long or malformed."""
     if len(data) > 8:
@@ -333,6 +337,8 @@ def _login_page(request, template: str, context: dict, status: int = 200):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("amazon_state")
+@sensitive_variables("data", "params", "url")
 def login_uri(request):
     """The application's Log-in URI, where Seller Central's Re-Authorize begins a renewal (GET asks, POST goes)."""
     data = request.POST if request.method == "POST" else request.GET

@@ -76,3 +76,71 @@ def test_an_error_report_of_a_failing_callback_holds_no_secret(rf):
     assert "boom" in report
     assert STATE not in report
     assert CODE not in report
+
+
+def test_scrub_masks_fernet_ciphertexts_raw_and_url_encoded():
+    from cryptography.fernet import Fernet
+
+    ciphertext = Fernet(Fernet.generate_key()).encrypt(b"Atzr|IwEBIA-refresh").decode()
+
+    scrubbed = scrub(f"params=('{ciphertext}', 7) next={ciphertext.replace('=', '%3D')}")
+
+    assert ciphertext[:40] not in scrubbed
+    assert "gAAAAA" not in scrubbed
+    assert "7)" in scrubbed
+
+
+def test_scrub_masks_pairs_whose_quotes_html_escaped():
+    line = f"{{&#x27;state&#x27;: &#x27;{STATE}&#x27;, &quot;code&quot;: &quot;{CODE}&quot;, &#x27;store&#x27;: 5}}"
+
+    scrubbed = scrub(line)
+
+    assert STATE not in scrubbed
+    assert CODE not in scrubbed
+    assert "&#x27;store&#x27;: 5" in scrubbed
+
+
+def test_a_logged_exception_is_masked_in_the_handler_output():
+    import io
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(SecretsFilter())
+    logger = logging.getLogger("tests.logs.exception")
+    logger.addHandler(handler)
+    try:
+        raise ValueError("refused row: Atzr|IwEBIA-refresh-in-a-message")
+    except ValueError:
+        logger.exception("Saving failed")
+    finally:
+        logger.removeHandler(handler)
+
+    assert "Saving failed" in stream.getvalue()
+    assert "ValueError" in stream.getvalue()
+    assert "IwEBIA-refresh-in-a-message" not in stream.getvalue()
+
+
+def test_error_reports_mask_secret_variables_and_the_query_even_with_debug_on(rf, settings):
+    import sys
+
+    from asc_project.logs import ExceptionReporter
+
+    settings.DEBUG = True
+    request = rf.get("/amazon/callback/", {"state": STATE, "spapi_oauth_code": CODE})
+
+    secret = "-".join(["s3cr3t", "client", "secret", "value"])  # not in the source lines the report shows
+
+    def fail(client_secret):
+        raise RuntimeError("boom")
+
+    try:
+        fail(secret)
+    except RuntimeError:
+        reporter = ExceptionReporter(request, *sys.exc_info())
+        pages = [reporter.get_traceback_html(), reporter.get_traceback_text()]
+
+    for page in pages:
+        assert "boom" in page
+        assert secret not in page
+        assert STATE not in page
+        assert CODE not in page

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import session
@@ -25,6 +26,7 @@ from .common import error_page, seller_central_page, with_query
 
 @seller_central_page
 @require_GET
+@sensitive_variables("consent")
 def consent_start(request):
     """Check the application's consent request, keep it, and send the seller on to sign in or consent."""
     try:
@@ -42,6 +44,7 @@ def consent_start(request):
 
 @seller_central_page
 @require_GET
+@sensitive_variables("amazon_state", "pending", "consent")
 def confirm_start(request, application_id: str):
     """Check the application's answer to Re-Authorize (its amazon_state and state), then go on as consent does."""
     amazon_state = request.GET.get("amazon_state", "")
@@ -103,6 +106,7 @@ def mfa(request):
 
 @seller_central_page
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("pending")
 def consent_page(request):
     """Show what the application asks for: Next with "I understand…" ticked, or Cancel."""
     seller, pending = session.seller_signed_in(request.session), session.consent_request_get(request.session)
@@ -126,6 +130,7 @@ def consent_page(request):
 
 @seller_central_page
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("pending", "code")
 def almost_done(request):
     """Say "You are almost done"; Continue sends the browser back to the application with a fresh code."""
     seller, pending = session.seller_signed_in(request.session), session.consent_request_get(request.session)

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from ..app import RegisteredApplication, registered_application
@@ -31,6 +32,8 @@ class _Pairs(list):
 @csrf_exempt
 @login_not_required
 @require_POST
+@sensitive_post_parameters("code", "refresh_token", "client_secret")
+@sensitive_variables("params", "body")
 def token(request):
     """Answer a token request as LWA's POST /auth/o2/token does."""
     fault = fault_or_none(target="lwa")
@@ -49,6 +52,7 @@ def token(request):
     return _json(body)
 
 
+@sensitive_variables("params", "refresh_token")
 def _grant(params: dict, *, application: RegisteredApplication) -> dict:
     grant_type = _required(params, "grant_type")
     if grant_type == "authorization_code":
@@ -63,6 +67,7 @@ def _grant(params: dict, *, application: RegisteredApplication) -> dict:
     raise LwaError("unsupported_grant_type", f"The authorization grant type is not supported : {grant_type[:40]}")
 
 
+@sensitive_variables("pairs")
 def _parameters(request) -> dict:
     """Return the request's parameters, from a form or a JSON body, each given once."""
     if request.content_type == "application/json":
@@ -91,6 +96,7 @@ def _required(params: dict, name: str) -> str:
     return value
 
 
+@sensitive_variables("params", "basic", "client_secret")
 def _client_authenticate(request, params: dict, *, application: RegisteredApplication) -> None:
     """Accept the client's ID and secret from the body or from HTTP Basic, never from both."""
     basic = _basic_credentials(request)
@@ -104,6 +110,7 @@ def _client_authenticate(request, params: dict, *, application: RegisteredApplic
         raise LwaError("invalid_client", "Client authentication failed", status=401)
 
 
+@sensitive_variables("encoded", "client_secret")
 def _basic_credentials(request) -> tuple[str, str] | None:
     scheme, _, encoded = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "basic":

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import session
@@ -40,6 +41,7 @@ def manage(request):
 
 @seller_central_page
 @require_POST
+@sensitive_variables("amazon_state", "params")
 def reauthorize(request, pk: int):
     """Send the seller to the application's Log-in URI with a fresh amazon_state, as Re-Authorize does."""
     seller = session.seller_signed_in(request.session)
