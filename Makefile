@@ -8,14 +8,24 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 	then echo $$p; break; fi; done)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn workers for `make serve`: 2 × cores + 1.
+WORKERS ?= $(shell echo $$((2 * $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run test lint format bench clean dotenv
+.PHONY: run serve test lint format bench load clean dotenv
 
 run: $(VENV)/.runtime dotenv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the users above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-like: gunicorn (gunicorn.conf.py) with several workers on the configured database, static files by
+# WhiteNoise. A fresh clone gets the development .env as with `make run`; with SECRET_KEY in the environment (a
+# deployment), no .env is written, so none can turn DEBUG on beside the deployment's own settings.
+serve: $(VENV)/.runtime $(if $(SECRET_KEY),,dotenv)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.dev dotenv
 	$(VENV)/bin/ruff check .
@@ -28,6 +38,11 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev dotenv
 	$(PY) -m bench
+
+# The load run (bench/load.py): gunicorn as `make serve` starts it, on a scratch PostgreSQL database with Redis and
+# the sandbox, driven by locust; `make load LOAD_ARGS=--ci` is CI's short form.
+load: $(VENV)/.dev dotenv
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed on the PATH."; exit 1; }

@@ -6,6 +6,7 @@ The defaults are the embedded ones: SQLite, console email, local-memory cache. S
 defaults: with DEBUG off, a missing SECRET_KEY stops the start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # sign-in throttling (asc_project/throttling.py)
+    "asc_project",  # the project's own deployment checks (asc_project/checks.py)
     "stores",
     "sellerauth",
     # Always installed, so that its migrations exist whichever tasks backend runs (TASKS below).
@@ -52,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, answered before sessions and the rest (gunicorn serves them with the site: no separate server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "asc_project.urls"
@@ -86,6 +93,16 @@ WSGI_APPLICATION = "asc_project.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Simultaneous requests write too (sessions, the sandbox's tokens). WAL lets readers go on beside the one
+    # writer; IMMEDIATE takes the write lock when a transaction begins, so a transaction never fails halfway
+    # on a lock upgrade but queues for up to `timeout` seconds; NORMAL sync is safe with WAL.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -112,6 +129,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "stores:home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in throttling (django-axes, asc_project/throttling.py): an account is locked for one address after
+# ASC_LOGIN_FAILURE_LIMIT failed sign-ins from it, for ASC_LOGIN_COOLOFF_MINUTES; other addresses and accounts
+# are not affected. The first backend refuses a locked sign-in; the second signs in.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("ASC_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ASC_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "asc_project.throttling.lockout"
+AXES_CLIENT_IP_CALLABLE = "asc_project.throttling.client_ip"
+AXES_VERBOSE = False  # no start-up banner; lockouts are still logged, with the username and address masked
+# Reverse proxies in front of the application that append the client's address to X-Forwarded-For. At 0 the
+# header is ignored, as anyone can send it; set it to the number of proxies only when every request passes them.
+ASC_PROXY_COUNT = env.int("ASC_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -121,6 +152,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # With DEBUG off, collectstatic writes each file under a name holding a hash of its content, with a gzip copy,
+    # and WhiteNoise serves those names as cacheable forever; with DEBUG on, files are served from the apps' folders.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Console email by default; smtp+tls://user:password@host:587 for real delivery.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -169,6 +210,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers ask for /healthz over plain http, straight from the backend: answer it rather than redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

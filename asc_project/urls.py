@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import views
 from .forms import SignInForm
 
 admin.site.site_header = "Amazon Sales Channel administration"
@@ -16,6 +17,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("amazon/", include("sellerauth.urls")),
     path("", include("stores.urls")),
 ]

@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .marketplaces import marketplace_choices
-from .models import AmazonStore, CatalogAttribute, ProductIdType, Website, name_key
+from .models import AmazonStore, CatalogAttribute, ProductIdType, Website
+from .names import TAKEN_MESSAGE, name_key, validate_visible_name
 
 PLEASE_SELECT = _("-- Please Select --")
 
@@ -20,13 +21,14 @@ class StoreNameField(forms.CharField):
         super().__init__(
             label=label or _("New Store Name"),
             max_length=AmazonStore._meta.get_field("name").max_length,
+            validators=[validate_visible_name],
             help_text=_("Only used here, to tell your Amazon stores apart; for example Amazon Store USA."),
             **kwargs,
         )
 
 
 class UniqueStoreNameMixin:
-    """Refuse a name that differs from another store's only in case, spacing or Unicode form."""
+    """Refuse a name that looks like another store's: differing only in case, spacing or look-alike letters."""
 
     instance = None
 
@@ -37,7 +39,7 @@ class UniqueStoreNameMixin:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
             raise forms.ValidationError(
-                _("A store named “%(name)s” already exists. Choose a name that differs by more than case or spaces."),
+                TAKEN_MESSAGE,
                 code="unique",
                 params={"name": others.values_list("name", flat=True).first()},
             )

@@ -1,5 +1,3 @@
-import unicodedata
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,11 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .marketplaces import ALL_CODES, MARKETPLACES
-
-
-def name_key(name: str) -> str:
-    """Return the form of a store name that uniqueness compares: trimmed, normalised, case-folded."""
-    return unicodedata.normalize("NFKC", name.strip()).casefold()
+from .names import KEY_MAX_LENGTH, name_key, validate_visible_name
 
 
 class Website(models.Model):
@@ -63,14 +57,18 @@ class AmazonStore(models.Model):
     name = models.CharField(
         _("store name"),
         max_length=255,
+        validators=[validate_visible_name],
         help_text=_("Only used in this application, to tell stores apart; e.g. Amazon Store USA."),
     )
     name_key = models.CharField(
         _("name key"),
-        max_length=1024,
+        max_length=KEY_MAX_LENGTH,
         unique=True,
         editable=False,
-        help_text=_("The name trimmed and case-folded, so that names differing only in case collide."),
+        help_text=_(
+            "The name as it looks: its Unicode skeleton, case-folded, spaces collapsed, so that look-alike "
+            "names collide (stores/names.py)."
+        ),
     )
     website = models.ForeignKey(
         Website, on_delete=models.PROTECT, related_name="amazon_stores", verbose_name=_("website")

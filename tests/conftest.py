@@ -12,10 +12,18 @@ CHROMIUM = os.environ.get("ASC_CHROMIUM", "/usr/bin/chromium")
 
 
 def pytest_configure(config):
-    """Hash passwords with a fast hasher: Argon2 costs a tenth of a second per login, by design."""
+    """Hash passwords with a fast hasher (Argon2 costs 0.1 s per login); serve static files as DEBUG does."""
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run with DEBUG off, whose manifest storage needs `collectstatic` first: they serve the apps' static
+    # folders instead, and tests/test_serving.py runs collectstatic and the manifest storage under gunicorn.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 def _is_postgres() -> bool:

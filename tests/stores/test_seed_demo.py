@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from stores.models import CatalogAttribute, Website
 
@@ -27,7 +28,10 @@ def test_the_printed_password_signs_in(db, settings, client):
     settings.ASC_DEMO_PASSWORD = "another-demo-password"
     call_command("seed_demo")
 
-    assert client.login(username="manager", password="another-demo-password")
+    response = client.post(reverse("login"), {"username": "manager", "password": "another-demo-password"})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
 
 
 def test_seed_demo_refuses_to_run_without_debug(db, settings):
