@@ -6,7 +6,9 @@ Seeds 10,000 stores in a scratch database, then times, round after round in rota
 returns a stored copy of the home page's HTML through the same middleware. Prints medians, 95th
 percentiles and ratios. Then times the Amazon callback's own work, and counts the LWA refreshes that 50
 simultaneous API calls from 2 processes cause (PostgreSQL and Redis only), and the reminder sweep over 10,000
-and 100,000 authorizations with 300 reminders due (bench/reminders.py).
+and 100,000 authorizations with 300 reminders due (bench/reminders.py). Last, the load run (bench/load.py, in its
+own process and scratch PostgreSQL database): locust against gunicorn, each page's throughput and p50/p95 beside
+the minimal view's.
 
 Usage: `make bench` (SQLite in a temporary folder), or
 BENCH_DATABASE_URL=postgres://…/asc BENCH_CACHE_URL=redis://127.0.0.1:6379/15 make bench
@@ -32,7 +34,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from bench import callback, refresh, reminders  # noqa: E402
+from bench import callback, load, refresh, reminders  # noqa: E402
 from bench.stats import summary  # noqa: E402
 from bench.urls import FLOOR  # noqa: E402
 from stores.marketplaces import ALL_CODES  # noqa: E402
@@ -126,6 +128,7 @@ def main():
     reminders.run()
     if os.environ.get("BENCH_DATABASE_URL"):
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+    load.run(seconds=10)
 
 
 if __name__ == "__main__":

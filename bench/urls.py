@@ -11,4 +11,13 @@ def floor(request):
     return HttpResponse(FLOOR["html"])
 
 
-urlpatterns = [path("__floor__/", floor, name="bench_floor"), *project_urls]
+def minimal(request):
+    """Answer two bytes through the same stack, signed in like the pages: the load run's baseline (bench/load.py)."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("__floor__/", floor, name="bench_floor"),
+    path("bench/minimal/", minimal, name="bench_minimal"),
+    *project_urls,
+]

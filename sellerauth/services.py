@@ -381,7 +381,7 @@ def _signer_token_keep(consent: _Consent) -> SellerAuthorization | None:
         )
         signers = [a for a in candidates.exclude(selling_partner_id=consent.seller_id) if a.refresh_token_encrypted]
         signers = [a for a in signers if seller_identity_key(a.seller_store_name) == key]
-        if len(signers) != 1 or not _token_replace(signers[0], consent, timezone.now()):
+        if len(signers) != 1 or not _token_replace(signers[0], consent):
             return None
         signer = signers[0]
         signer.save()
@@ -411,7 +411,7 @@ def _consent_save(*, consent: _Consent, store: AmazonStore | None) -> ConnectRes
         if not sells_here and not known:
             # Rolls back an authorization just created: a seller we do not know yet leaves no trace.
             raise _wrong_marketplace(store, consent.seller_id, consent.participations, saved=False)
-        replaced = _token_replace(authorization, consent, now)
+        replaced = _token_replace(authorization, consent)
         _participations_apply(authorization, consent.participations, now)
         authorization.save()
         details = {
@@ -438,13 +438,16 @@ def _consent_save(*, consent: _Consent, store: AmazonStore | None) -> ConnectRes
 
 
 @sensitive_variables("consent", "tokens")
-def _token_replace(authorization: SellerAuthorization, consent: _Consent, now: datetime) -> bool:
+def _token_replace(authorization: SellerAuthorization, consent: _Consent) -> bool:
     """Put the consent's token and a new year on the authorization, unless a newer consent came first."""
     # A consent granted while this one was on its way has a newer token: keep it (a slower writer never wins).
     if authorization.refresh_token_encrypted and authorization.granted_at > consent.started:
         return False
     authorization.refresh_token_encrypted = token_encrypt(consent.tokens.refresh_token)
-    authorization.granted_at, authorization.expires_at = now, now + AUTHORIZATION_LIFETIME
+    # Dated from when this consent's code went to Amazon, not from when it is saved: of two consents saved in
+    # either order, the one exchanged last (whose token Amazon issued last) is then always the one kept.
+    authorization.granted_at = consent.started
+    authorization.expires_at = consent.started + AUTHORIZATION_LIFETIME
     authorization.state = AuthorizationState.ACTIVE
     authorization.revoked_at, authorization.revoked_by = None, None
     authorization.verify_after, authorization.last_verify_error = None, ""
