@@ -89,6 +89,12 @@ def manager_client(client, manager):
 
 
 @pytest.fixture
+def staff_client(client, auth_staff):
+    client.force_login(auth_staff)
+    return client
+
+
+@pytest.fixture
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client

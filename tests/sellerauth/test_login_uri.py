@@ -37,12 +37,6 @@ def shared(db):
     return authorization
 
 
-@pytest.fixture
-def staff_client(client, auth_staff):
-    client.force_login(auth_staff)
-    return client
-
-
 def _params(uri, **overrides):
     params = {"amazon_callback_uri": uri, "amazon_state": AMAZON_STATE, "selling_partner_id": amazon.SELLER}
     return {name: value for name, value in (params | overrides).items() if value is not None}

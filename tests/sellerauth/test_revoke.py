@@ -33,12 +33,6 @@ def shared(db):
     return authorization
 
 
-@pytest.fixture
-def staff_client(client, auth_staff):
-    client.force_login(auth_staff)
-    return client
-
-
 def _stores(authorization):
     return [link.store for link in authorization.connections.select_related("store").order_by("store__name")]
 
