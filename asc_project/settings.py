@@ -132,7 +132,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Sign-in throttling (django-axes, asc_project/throttling.py): an account is locked for one address after
 # ASC_LOGIN_FAILURE_LIMIT failed sign-ins from it, for ASC_LOGIN_COOLOFF_MINUTES; other addresses and accounts
 # are not affected. The first backend refuses a locked sign-in; the second signs in.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "asc_project.permissions.PermissionCacheModelBackend"]
+# How long a user's permissions stay in the cache; any change made through the ORM ends them at once
+# (asc_project/permissions.py), so this only bounds a change written in raw SQL.
+PERMISSIONS_CACHE_SECONDS = env.int("PERMISSIONS_CACHE_SECONDS", default=300)
 AXES_FAILURE_LIMIT = env.int("ASC_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("ASC_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

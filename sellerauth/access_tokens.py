@@ -9,9 +9,7 @@ contacts of its stores once.
 """
 
 import logging
-import secrets
-import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import NoReturn
 
 from django.core.cache import cache
@@ -24,6 +22,7 @@ from stores.services import store_event_record
 
 from . import amazon_client
 from .errors import AuthorizationError
+from .locks import LockTimeout, cache_lock
 from .models import AuthorizationState, SellerAuthorization, StoreConnection
 from .token_vault import token_decrypt
 
@@ -60,21 +59,16 @@ def _refresh_lock(authorization_id: int):
             SellerAuthorization.objects.select_for_update().filter(pk=authorization_id).exists()
             yield
         return
-    key, mine = f"{_key(authorization_id)}:lock", secrets.token_hex(8)
-    deadline = time.monotonic() + LOCK_TIMEOUT
-    while not cache.add(key, mine, timeout=LOCK_TIMEOUT):
-        if time.monotonic() > deadline:
+    with ExitStack() as held:
+        try:
+            held.enter_context(cache_lock(f"{_key(authorization_id)}:lock", hold=LOCK_TIMEOUT, wait=LOCK_TIMEOUT))
+        except LockTimeout:
             raise AuthorizationError(
                 "refresh_lock_timeout",
                 amazon_client.UNAVAILABLE,
                 operator=f"Waited {LOCK_TIMEOUT} s for another process's refresh of authorization {authorization_id}.",
-            )
-        time.sleep(0.05)
-    try:
+            ) from None
         yield
-    finally:
-        if cache.get(key) == mine:  # never release a lock that lapsed and another process now holds
-            cache.delete(key)
 
 
 @sensitive_variables("token")

@@ -14,6 +14,7 @@ shown through one page; once the state names the store, the error names it too.
 
 import logging
 import unicodedata
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NoReturn
@@ -32,6 +33,7 @@ from stores.services import store_event_record
 from . import access_tokens, amazon_client
 from .amazon_client import Participation, TokenSet
 from .errors import AuthorizationError, StateError, TokenVaultError
+from .locks import LockTimeout, cache_lock
 from .models import (
     AUTHORIZATION_LIFETIME,
     AuthorizationPurpose,
@@ -45,6 +47,11 @@ from .oauth_state import state_consume, state_issue
 from .token_vault import token_encrypt, token_reencrypt
 
 logger = logging.getLogger(__name__)
+
+# One consent of a seller at a time (_one_consent_at_a_time): held no longer than gunicorn lets a request run (an
+# exchange and a Sellers API call at Amazon's slowest), waited for no longer than a person waits for a page.
+CONSENT_LOCK_HOLD = 150
+CONSENT_LOCK_WAIT = 15
 
 
 @dataclass(frozen=True)
@@ -222,6 +229,32 @@ def _code_and_seller(params: dict[str, str]) -> tuple[str, str]:
     return code, seller_id
 
 
+@contextmanager
+def _one_consent_at_a_time(*, seller_id: str, region: str):
+    """Exchange and save one consent of a seller at a time, across processes.
+
+    Amazon may end a seller's earlier refresh tokens when it issues a new one, so of two consents the token to keep
+    is the one Amazon issued last. Exchanged one at a time, the consent saved last is also the one exchanged last;
+    overlapping, the first exchange could finish at Amazon after the second and its token be the only one alive.
+    """
+    with ExitStack() as held:
+        try:
+            held.enter_context(
+                cache_lock(f"sellerauth:consent:{region}:{seller_id}", hold=CONSENT_LOCK_HOLD, wait=CONSENT_LOCK_WAIT)
+            )
+        except LockTimeout:
+            raise AuthorizationError(
+                "consent_in_progress",
+                _(
+                    "Another authorization of seller %(seller)s is being saved right now. Nothing was changed; "
+                    "wait a moment and connect again."
+                )
+                % {"seller": seller_id},
+                operator=f"Waited {CONSENT_LOCK_WAIT} s for another consent of {seller_id} in {region}.",
+            ) from None
+        yield
+
+
 @sensitive_variables("code", "tokens")
 def _consent_receive(*, user, code: str, seller_id: str, region: str) -> _Consent:
     """Exchange the code and ask the Sellers API who the token's seller is."""
@@ -235,8 +268,9 @@ def _consent_receive(*, user, code: str, seller_id: str, region: str) -> _Consen
 def _connect_finish(*, user, store: AmazonStore, params: dict[str, str]) -> ConnectResult:
     code, seller_id = _code_and_seller(params)
     _refuse_other_seller(store, seller_id)
-    consent = _consent_receive(user=user, code=code, seller_id=seller_id, region=store.marketplace_info.region)
-    result = _consent_accept(consent=consent, store=store, warn=[store])
+    with _one_consent_at_a_time(seller_id=seller_id, region=store.marketplace_info.region):
+        consent = _consent_receive(user=user, code=code, seller_id=seller_id, region=store.marketplace_info.region)
+        result = _consent_accept(consent=consent, store=store, warn=[store])
     if result.store is None:
         # The seller's token and dates are saved (its other stores keep working); only this link is refused.
         raise _wrong_marketplace(store, seller_id, consent.participations, saved=True)
@@ -262,8 +296,9 @@ def _renew_finish(*, user, authorization: SellerAuthorization, params: dict[str,
                 "other": seller_id,
             },
         )
-    consent = _consent_receive(user=user, code=code, seller_id=seller_id, region=authorization.region)
-    return _consent_accept(consent=consent, store=None, warn=stores)
+    with _one_consent_at_a_time(seller_id=seller_id, region=authorization.region):
+        consent = _consent_receive(user=user, code=code, seller_id=seller_id, region=authorization.region)
+        return _consent_accept(consent=consent, store=None, warn=stores)
 
 
 @sensitive_variables("params")
@@ -568,7 +603,10 @@ def authorization_tokens_reencrypt(*, dry_run: bool = False, progress=None) -> d
             except TokenVaultError:
                 counts["failed"] += 1
                 if progress:
-                    progress(f"Authorization {pk} ({authorization}): cannot be decrypted with any key.")
+                    progress(
+                        _("Authorization %(id)s (%(authorization)s): cannot be decrypted with any key.")
+                        % {"id": pk, "authorization": authorization}
+                    )
                 continue
             if not dry_run:
                 authorization.refresh_token_encrypted = ciphertext

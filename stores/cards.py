@@ -12,8 +12,10 @@ import hashlib
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from functools import cached_property
+from math import ceil
 
 from django.core.cache import caches
+from django.db.models import F, Func, Subquery
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
@@ -82,7 +84,7 @@ def card_values(queryset):
     return queryset.values_list(*CARD_FIELDS.values())
 
 
-def _clock(expires_at: datetime | None, now: datetime) -> tuple | None:
+def expiry_clock(expires_at: datetime | None, now: datetime) -> tuple | None:
     """Return what time alone changes on a card expiring at `expires_at`: its status and its days left."""
     if expires_at is None:
         return None
@@ -160,7 +162,7 @@ class CardGrid:
     def __init__(self, rows, *, can_change: bool, can_delete: bool, can_connect: bool, can_renew: bool):
         now = timezone.now()
         self.rows = list(rows)
-        self.clocks = [_clock(row[EXPIRES_COLUMN], now) for row in self.rows]
+        self.clocks = [expiry_clock(row[EXPIRES_COLUMN], now) for row in self.rows]
         self.permissions = {
             "can_change": can_change,
             "can_delete": can_delete,
@@ -240,10 +242,6 @@ class PageFacts:
     number: int
     paginator: PageCounts
 
-    @classmethod
-    def of(cls, page) -> "PageFacts":
-        return cls(number=page.number, paginator=PageCounts(page.paginator.count, page.paginator.num_pages))
-
     @property
     def has_previous(self) -> bool:
         return self.number > 1
@@ -261,9 +259,37 @@ class PageFacts:
         return self.number + 1
 
 
+def card_page(queryset, number, *, per_page: int) -> tuple[list, PageFacts]:
+    """Return the card rows of page `number` of the queryset and the page's facts, in one query.
+
+    The whole list is counted beside the page's rows. Numbers are read as Django's `Paginator.get_page` reads them:
+    one that is not a whole number is the first page; one below 1 or past the end, the last page.
+    """
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    # The count as a scalar subquery, run once beside the page: a window count would make the database join and
+    # sort every row of the list before taking the page's.
+    count_all = queryset.order_by().annotate(count_all=Func(F("pk"), function="COUNT")).values("count_all")
+    counted = card_values(queryset).annotate(list_count=Subquery(count_all))
+
+    def rows_of(page: int) -> list:
+        return list(counted[(page - 1) * per_page : page * per_page]) if page >= 1 else []
+
+    rows = rows_of(number)
+    count = rows[0][-1] if rows else queryset.count()
+    pages = max(ceil(count / per_page), 1)  # an empty list still has its first page
+    if not rows:
+        number = pages
+        rows = rows_of(number) if count else []
+    return [row[:-1] for row in rows], PageFacts(number=number, paginator=PageCounts(count, pages))
+
+
 def home_listing(
     *,
-    page,
+    rows: list,
+    page: PageFacts,
     filter_form,
     query: str,
     any_store: bool,
@@ -275,7 +301,7 @@ def home_listing(
 ) -> Fragment:
     """Return the home page's list of stores (menu, filters, cards, pages, connect dialog) as a fragment."""
     cards = CardGrid(
-        card_values(page.object_list),
+        rows,
         can_change=can_change,
         can_delete=can_delete,
         can_connect=can_connect,
@@ -283,7 +309,7 @@ def home_listing(
     )
     context = {
         "cards": cards,
-        "page": PageFacts.of(page),
+        "page": page,
         "filters": FilterBar.of(filter_form),
         "query": query,
         "any_store": any_store,

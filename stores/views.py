@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .cards import home_listing
+from .cards import card_page, home_listing
 from .forms import StoreCreateForm, StoreDeleteForm, StoreEditForm, StoreFilterForm
 from .permissions import store_permission_required
 
@@ -40,7 +39,8 @@ def _apply_form_errors(form, error: ValidationError):
 def home(request):
     filter_form = StoreFilterForm(request.GET or None)
     filters = filter_form.filters()
-    page = Paginator(selectors.store_list(**filters), settings.ASC_STORES_PER_PAGE).get_page(request.GET.get("page"))
+    stores = selectors.store_list(**filters)
+    rows, page = card_page(stores, request.GET.get("page"), per_page=settings.ASC_STORES_PER_PAGE)
     any_store = page.paginator.count > 0 or selectors.stores_exist()
     query = request.GET.copy()
     query.pop("page", None)
@@ -48,6 +48,7 @@ def home(request):
     can_change, can_connect, can_renew = user.has_perm(CHANGE), user.has_perm(CONNECT), user.has_perm(RENEW)
     # The list is rendered from these values alone and cached under them (see stores.cards).
     listing = home_listing(
+        rows=rows,
         page=page,
         filter_form=filter_form,
         query=query.urlencode(),

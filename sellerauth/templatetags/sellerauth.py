@@ -1,9 +1,11 @@
 from django import template
+from django.utils import timezone
 
 from sellerauth.models import marketplace_names
 from sellerauth.selectors import ATTENTION, authorization_candidates, renewal_banner_stores
 from sellerauth.status import ConnectionStatus, connection_status, days_left
 from sellerauth.verification import verify_error_text as _verify_error_text
+from stores.cards import Fragment, expiry_clock
 
 register = template.Library()
 
@@ -23,19 +25,28 @@ def needs_attention(authorization) -> bool:
     return connection_status(state=authorization.state, expires_at=authorization.expires_at) in ATTENTION
 
 
-@register.inclusion_tag("sellerauth/includes/renewal_banner.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def renewal_banner(context, limit=BANNER_STORES):
-    """Render the banner of the stores whose authorization asks for renewal (nothing when none does)."""
+    """Render the banner of the stores whose authorization asks for renewal (nothing when none does).
+
+    A cached fragment (stores.cards): its Renew buttons submit the page's card-action form, which carries the CSRF
+    token and the way back, so the banner holds nothing of the request.
+    """
     stores, total = renewal_banner_stores(limit=limit)
-    request = context.get("request")
-    return {
-        "stores": stores,
-        "total": total,
-        "more": total - len(stores),
-        "can_renew": bool(stores) and context["perms"]["sellerauth"]["renew_sellerauthorization"],
-        "csrf_token": context.get("csrf_token"),
-        "next": request.get_full_path() if request else "",
-    }
+    if not stores:
+        return ""
+    now = timezone.now()
+    banner = Fragment(
+        "sellerauth/includes/renewal_banner.html",
+        {
+            "stores": stores,
+            "total": total,
+            "more": total - len(stores),
+            "can_renew": bool(context["perms"]["sellerauth"]["renew_sellerauthorization"]),
+        },
+        clock=tuple(expiry_clock(store.auth_expires_at, now) for store in stores),
+    )
+    return banner.render()
 
 
 # Statuses from which the merchant grants access again (a fresh consent) rather than just looking.

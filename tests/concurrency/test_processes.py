@@ -388,10 +388,30 @@ FIRST_CODE, SECOND_CODE = "ANfirstconsent000001", "ANsecondconsent00002"
 FIRST_REFRESH, SECOND_REFRESH = "Atzr|IwEBIA-first-consent", "Atzr|IwEBIA-second-consent"
 
 
-def test_two_consents_of_one_seller_in_two_processes_keep_the_token_issued_last(manager, amazon_endpoints, spawn):
+@pytest.fixture
+def shared_cache_url():
+    """A Redis database for the processes of a test to share, emptied before and after; skipped without Redis."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"No Redis at {url}: the consent lock across processes needs a shared cache.")
+        pytest.skip(f"needs Redis at {url} (TEST_REDIS_URL)")
+    yield url
+    client.flushdb()
+
+
+def test_two_consents_of_one_seller_in_two_processes_are_exchanged_one_after_the_other(
+    manager, amazon_endpoints, spawn, shared_cache_url
+):
     """Amazon may end a seller's earlier refresh tokens at each new consent: only the last one issued is safe.
 
-    The first consent's code is exchanged, then the second's; the first is saved after the second began.
+    While the first consent's code is at Amazon, the second consent's waits: the exchanges never overlap, so the
+    token saved last is the token Amazon issued last, however slowly the first exchange answers.
     """
     authorization = authorization_create(seller=amazon.SELLER, store_name="Northwind Outfitters", token=OLD_REFRESH)
     first_store = store_link(authorization, name="Northwind US")
@@ -403,36 +423,34 @@ def test_two_consents_of_one_seller_in_two_processes_keep_the_token_issued_last(
         for store in (first_store, second_store)
     ]
     sessions = _session_copies(browser.session.session_key, 2)
-    first_exchanged, second_exchanged, first_saved = threading.Event(), threading.Event(), threading.Event()
+    first_at_amazon, release_first = threading.Event(), threading.Event()
     with AmazonStub() as stub:
 
         def lwa(form):
             if form["code"] == FIRST_CODE:
-                first_exchanged.set()
+                first_at_amazon.set()
+                release_first.wait(WAIT)  # Amazon answers the first exchange slowly
                 return 200, _tokens("Atza|first", FIRST_REFRESH)
-            second_exchanged.set()
             return 200, _tokens("Atza|second", SECOND_REFRESH)
 
-        def spapi(token):
-            # The first consent is saved only after the second's code was exchanged, the second after that.
-            (second_exchanged if token == "Atza|first" else first_saved).wait(WAIT)
-            return 200, amazon.participations("US", store_name="Northwind Outfitters")
-
-        stub.lwa, stub.spapi = lwa, spapi
-        environment = _environment(**stub.environment())
+        stub.lwa = lwa
+        stub.spapi = lambda token: (200, amazon.participations("US", store_name="Northwind Outfitters"))
+        environment = _environment(**stub.environment(), CACHE_URL=shared_cache_url)
         go_first, go_second, results = SPAWN.Event(), SPAWN.Event(), SPAWN.Queue()
         for session, state, go in zip(sessions, states, (go_first, go_second), strict=True):
             query = {"state": state, "selling_partner_id": amazon.SELLER}
             query["spapi_oauth_code"] = FIRST_CODE if go is go_first else SECOND_CODE
             spawn(children.callback_visit, environment, session, query, go, results)
         go_first.set()
-        assert first_exchanged.wait(3 * WAIT)
+        assert first_at_amazon.wait(3 * WAIT)
         go_second.set()
-        answers = [results.get(timeout=3 * WAIT)]
-        first_saved.set()
-        answers.append(results.get(timeout=3 * WAIT))
+        time.sleep(2)  # the second callback has arrived and waits for the first
+        waited = stub.calls_of("authorization_code")
+        release_first.set()
+        answers = [results.get(timeout=3 * WAIT), results.get(timeout=3 * WAIT)]
 
     _no_errors(answers)
+    assert waited == [FIRST_CODE]  # the second code stayed here while the first was at Amazon
     assert stub.calls_of("authorization_code") == [FIRST_CODE, SECOND_CODE]
     authorization.refresh_from_db()
     assert token_decrypt(authorization.refresh_token_encrypted) == SECOND_REFRESH

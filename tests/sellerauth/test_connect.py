@@ -1,5 +1,6 @@
 """Connect store → Seller Central → callback, with Amazon mocked at its HTTP boundary."""
 
+import contextlib
 import html
 import json
 import logging
@@ -15,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from sellerauth import services
 from sellerauth.models import AuthorizationRequest, SellerAuthorization, StoreConnection
 from sellerauth.token_vault import token_decrypt
 from stores.models import StoreEvent
@@ -537,7 +539,12 @@ def test_reconnecting_the_same_seller_renews_the_authorization(manager_client, s
     assert store.events.filter(kind=StoreEvent.Kind.RENEWED).exists()
 
 
-def test_a_slower_callback_never_overwrites_a_newer_refresh_token(manager_client, manager, start_connect, amazon_http):
+def test_a_slower_callback_never_overwrites_a_newer_refresh_token(
+    manager_client, manager, start_connect, amazon_http, monkeypatch
+):
+    # The seller's consents are exchanged one at a time (tests/concurrency); should that lock lapse, a consent
+    # saved after a newer one still keeps the newer token.
+    monkeypatch.setattr(services, "_one_consent_at_a_time", lambda **kwargs: contextlib.nullcontext())
     us, ca = AmazonStoreFactory(marketplace="US"), AmazonStoreFactory(marketplace="CA")
     other_browser = Client()
     other_browser.force_login(manager)
