@@ -11,9 +11,9 @@ PORT ?= 8000
 # gunicorn workers for `make serve`: 2 × cores + 1.
 WORKERS ?= $(shell echo $$((2 * $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1)))
 
-.PHONY: run serve test lint format bench load clean dotenv
+.PHONY: run serve test lint format bench load clean dotenv messages
 
-run: $(VENV)/.runtime dotenv
+run: $(VENV)/.runtime dotenv messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the users above."
@@ -22,12 +22,12 @@ run: $(VENV)/.runtime dotenv
 # Production-like: gunicorn (gunicorn.conf.py) with several workers on the configured database, static files by
 # WhiteNoise. A fresh clone gets the development .env as with `make run`; with SECRET_KEY in the environment (a
 # deployment), no .env is written, so none can turn DEBUG on beside the deployment's own settings.
-serve: $(VENV)/.runtime $(if $(SECRET_KEY),,dotenv)
+serve: $(VENV)/.runtime messages $(if $(SECRET_KEY),,dotenv)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
-test: $(VENV)/.dev dotenv
+test: $(VENV)/.dev dotenv messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -36,12 +36,12 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(VENV)/.dev dotenv
+bench: $(VENV)/.dev dotenv messages
 	$(PY) -m bench
 
 # The load run (bench/load.py): gunicorn as `make serve` starts it, on a scratch PostgreSQL database with Redis and
 # the sandbox, driven by locust; `make load LOAD_ARGS=--ci` is CI's short form.
-load: $(VENV)/.dev dotenv
+load: $(VENV)/.dev dotenv messages
 	$(PY) -m bench.load $(LOAD_ARGS)
 
 $(VENV)/bin/python:
@@ -56,6 +56,10 @@ $(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@ $(VENV)/.runtime
+
+# Compiles the translations (locale/*/LC_MESSAGES/django.po) into the .mo files Django reads.
+messages: | $(VENV)/.runtime
+	@$(PY) scripts/compile_messages.py
 
 # Writes .env when missing, and adds a development token key to an older one.
 dotenv: | $(VENV)/bin/python

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from .models import FaultMode, FaultSwitch, FaultTarget
 
@@ -36,7 +37,7 @@ _TRUNCATED = {
 def faults_arm(*, target: str, mode: str, times: int = 1, retry_after: int | None = None) -> FaultSwitch:
     """Make the next `times` calls to `target` ("lwa" or "spapi") answer with the fault `mode`."""
     if times < 1:
-        raise ValidationError({"remaining": "Arm a switch for one call or more."})
+        raise ValidationError({"remaining": _("Arm a switch for one call or more.")})
     switch = FaultSwitch(target=target, mode=mode, remaining=times, retry_after=retry_after)
     switch.full_clean()
     switch.save()

@@ -1,6 +1,8 @@
 """The sandbox answers at Amazon's own paths, each service under a prefix of its own."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
+from django.views.i18n import set_language
 
 from .views import consent, faults, lwa, manage, sellers, spapi
 
@@ -18,6 +20,8 @@ urlpatterns = [
     path("sellercentral/apps/manage/<int:pk>/remove", manage.authorization_remove_view, name="authorization_remove"),
     path("sellercentral/apps/manage/<int:pk>/reauthorize", manage.reauthorize, name="reauthorize"),
     path("sellercentral/ap/signout", manage.sign_out, name="sign_out"),
+    # Seller Central's language menu: sets the language cookie (shared with the application on this host).
+    path("sellercentral/language", login_not_required(set_language), name="set_language"),
     # Login with Amazon
     path("lwa/auth/o2/token", lwa.token, name="lwa_token"),
     # SP-API

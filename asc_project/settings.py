@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the one chosen with the header's switch (a cookie), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,7 +149,19 @@ AXES_VERBOSE = False  # no start-up banner; lockouts are still logged, with the 
 # header is ignored, as anyone can send it; set it to the number of proxies only when every request passes them.
 ASC_PROXY_COUNT = env.int("ASC_PROXY_COUNT", default=0)
 
-LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en", "English"), ("sv", "Svenska")]
+# The language of pages when the browser asks for none of LANGUAGES, and of what no person's request chooses:
+# the reminder and lost-authorization e-mails, and the jobs' output.
+LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}.")
+# The project's catalogue; the sandbox keeps its own in amazon_sandbox/locale. Setup compiles both (the .mo files
+# are built from the .po files by scripts/compile_messages.py, and not kept in the repository).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language's own format; asc_project/formats keeps the English ones the application always showed.
+FORMAT_MODULE_PATH = ["asc_project.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -212,6 +226,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers ask for /healthz over plain http, straight from the backend: answer it rather than redirect.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from . import views
 from .forms import SignInForm
 
-admin.site.site_header = "Amazon Sales Channel administration"
-admin.site.site_title = "Amazon Sales Channel"
+admin.site.site_header = _("Amazon Sales Channel administration")
+admin.site.site_title = _("Amazon Sales Channel")
 
 urlpatterns = [
     path(
@@ -16,6 +19,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The header's language switch: a POST that sets the language cookie, open on the sign-in page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("amazon/", include("sellerauth.urls")),

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, FilteredRelation, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -57,21 +57,37 @@ class SweepCounts:
     notices_retried: int = 0  # failed notices of a lost authorization, sent again
 
     def summary(self, *, dry_run: bool = False) -> str:
+        """Return the line people read at the end of a run, in the active language."""
+        if dry_run:
+            sent = ngettext("%(count)d reminder would be sent", "%(count)d reminders would be sent", self.sent)
+        else:
+            sent = ngettext("%(count)d reminder sent", "%(count)d reminders sent", self.sent)
         parts = [
-            f"{_count(self.sent, 'reminder')} {'would be sent' if dry_run else 'sent'}",
-            f"{self.failed} failed",
-            f"{self.already} already sent",
+            sent % {"count": self.sent},
+            ngettext("%(count)d failed", "%(count)d failed", self.failed) % {"count": self.failed},
+            ngettext("%(count)d already sent", "%(count)d already sent", self.already) % {"count": self.already},
         ]
-        tail = [f"{_count(self.checked, 'authorization')} checked"]
+        tail = [
+            ngettext("%(count)d authorization checked", "%(count)d authorizations checked", self.checked)
+            % {"count": self.checked}
+        ]
         if self.no_recipients:
-            tail.append(f"{self.no_recipients} without a contact address")
+            tail.append(
+                ngettext(
+                    "%(count)d without a contact address", "%(count)d without a contact address", self.no_recipients
+                )
+                % {"count": self.no_recipients}
+            )
         if self.notices_retried:
-            tail.append(f"{_count(self.notices_retried, 'failed notice')} of a lost authorization retried")
+            tail.append(
+                ngettext(
+                    "%(count)d failed notice of a lost authorization retried",
+                    "%(count)d failed notices of a lost authorization retried",
+                    self.notices_retried,
+                )
+                % {"count": self.notices_retried}
+            )
         return f"{', '.join(parts)}; {'; '.join(tail)}."
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _day_start(day: date) -> datetime:
@@ -201,18 +217,34 @@ def _lost_notices_retry(*, progress: Callable | None) -> int:
     for authorization_id in ids:
         outcome = lost_notice_send(authorization_id=authorization_id)
         if progress:
-            progress(f"Authorization {authorization_id}: notice that Amazon no longer accepts it {outcome} (retry)")
+            progress(_notice_retry_line(authorization_id, outcome))
     return len(ids)
+
+
+def _notice_retry_line(authorization_id: int, outcome: str) -> str:
+    lines = {
+        "sent": _("Authorization %(id)s: notice that Amazon no longer accepts it sent (retry)"),
+        "failed": _("Authorization %(id)s: notice that Amazon no longer accepts it failed (retry)"),
+        "skipped": _("Authorization %(id)s: notice that Amazon no longer accepts it skipped (retry)"),
+    }
+    return lines[outcome] % {"id": authorization_id}
 
 
 def _progress_line(due: Due, outcome: str, *, dry_run: bool) -> str:
     words = {
-        "sent": "reminder would be sent" if dry_run else "reminder sent",
-        "failed": "reminder failed (recorded; retried on the next run)",
-        "already": "reminder already sent by another run",
-        "no_recipients": "no linked store has a contact address",
+        "sent": _("reminder would be sent") if dry_run else _("reminder sent"),
+        "failed": _("reminder failed (recorded; retried on the next run)"),
+        "already": _("reminder already sent by another run"),
+        "no_recipients": _("no linked store has a contact address"),
     }
-    return f"{due} ({due.offset}-day reminder, expires {due.expires_at:%Y-%m-%d}): {words[outcome]}"
+    line = ngettext(
+        "%(authorization)s (%(days)d-day reminder, expires %(date)s): %(outcome)s",
+        "%(authorization)s (%(days)d-day reminder, expires %(date)s): %(outcome)s",
+        due.offset,
+    )
+    # The date as ISO 8601, the same in every language: the line is read in logs as much as on a terminal.
+    values = {"authorization": due, "days": due.offset, "date": f"{due.expires_at:%Y-%m-%d}", "outcome": words[outcome]}
+    return line % values
 
 
 def _reminder_send(*, due: Due, recipients: list[str], now: datetime, dry_run: bool) -> str:
@@ -231,7 +263,8 @@ def _reminder_send(*, due: Due, recipients: list[str], now: datetime, dry_run: b
     stores = _linked_stores(due.pk)
     left = days_left(due.expires_at, now)
     context = {"authorization": due, "stores": stores, "days_left": left}
-    message = _message("reminder", context, recipients, _reminder_subject(due, left))
+    with translation.override(settings.LANGUAGE_CODE):  # the site's language: see _message
+        message = _message("reminder", context, recipients, _reminder_subject(due, left))
     if not delivery_send(key=key, message=message):
         return "failed"
     details = {"days_before": due.offset, "expires": key["expires_on"].isoformat(), "recipients": len(recipients)}
@@ -269,6 +302,12 @@ def delivery_claim(*, key: dict, recipients: list[str], retry: bool = False) -> 
 
 
 def _message(template: str, context: dict, recipients: list[str], subject: str) -> EmailMultiAlternatives:
+    """Return the e-mail of a template; the caller activates the site's language (LANGUAGE_CODE) around it.
+
+    The e-mails go to the stores' contact addresses, who have no language chosen here, and are sent by the daily
+    job from cron as well as during a request (a verification that finds an authorization lost): so they are
+    written in the site's language, with its date formats, never in the language of whoever's browser set it off.
+    """
     authorization = context["authorization"]
     context = context | {
         "renew_url": renew_url(authorization=authorization),
@@ -325,8 +364,10 @@ def lost_notice_send(*, authorization_id: int) -> str:
     }
     if not recipients or not delivery_claim(key=key, recipients=recipients):
         return "skipped"
-    subject = _("Amazon no longer accepts the authorization of seller %(seller)s: connect again") % {
-        "seller": authorization.selling_partner_id
-    }
     context = {"authorization": authorization, "stores": stores, "expired": authorization.expires_at <= timezone.now()}
-    return "sent" if delivery_send(key=key, message=_message("lost", context, recipients, subject)) else "failed"
+    with translation.override(settings.LANGUAGE_CODE):  # the site's language: see _message
+        subject = _("Amazon no longer accepts the authorization of seller %(seller)s: connect again") % {
+            "seller": authorization.selling_partner_id
+        }
+        message = _message("lost", context, recipients, subject)
+    return "sent" if delivery_send(key=key, message=message) else "failed"

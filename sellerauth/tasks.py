@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.tasks import task
+from django.utils.translation import gettext as _
 
 from . import reminders, verification
 from .models import SellerAuthorization
@@ -48,7 +49,7 @@ def verifications_enqueue(*, dry_run: bool = False, progress: Callable[[str], No
     for authorization_id in due:
         if dry_run:
             if progress:
-                progress(f"Authorization {authorization_id}: a verification would be queued")
+                progress(_("Authorization %(id)s: a verification would be queued") % {"id": authorization_id})
             continue
         # cache.add is atomic in a shared cache (Redis): of two hosts running the job at once, one queues it.
         if not cache.add(_lease_key(authorization_id), True, timeout=int(QUEUED_LEASE.total_seconds())):

@@ -277,12 +277,12 @@ def _manage_apps_link(authorization: SellerAuthorization) -> str:
     except AuthorizationError as error:
         _log_failure(error)
         return _("Also remove the application in Seller Central, under Manage Your Apps.")
-    return format_html(
-        '{} <a href="{}" target="_blank" rel="noopener noreferrer">{}</a>.',
-        _("Amazon offers no way for an application to end an authorization: also remove the application in"),
-        url,
-        _("Seller Central's Manage Your Apps"),
+    link = format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, _("Seller Central's Manage Your Apps")
     )
+    # One sentence with the link in it, so that a language may put the link where its word order wants it.
+    text = _("Amazon offers no way for an application to end an authorization: also remove the application in {link}.")
+    return format_html(text, link=link)
 
 
 @require_http_methods(["GET", "POST"])

@@ -82,7 +82,10 @@ class StoreCreateForm(UniqueStoreNameMixin, Form):
         if self.has_error("product_id_type") or self.has_error("product_id_attribute"):
             return cleaned
         if id_type and not attribute:
-            self.add_error("product_id_attribute", _("Choose the catalog attribute that holds the %s.") % id_type)
+            self.add_error(
+                "product_id_attribute",
+                _("Choose the catalog attribute that holds the %(id_type)s.") % {"id_type": id_type},
+            )
         elif attribute and not id_type:
             self.add_error("product_id_type", _("Choose which Amazon product ID the attribute holds."))
         return cleaned

@@ -72,6 +72,16 @@ def test_production_refuses_to_start_without_token_keys():
     assert "Set ASC_TOKEN_KEYS" in result.stderr
 
 
+def test_the_site_language_is_one_the_product_speaks():
+    refused = _manage("check", DEBUG="true", SECRET_KEY="k" * 50, LANGUAGE_CODE="de")
+    show = "from django.conf import settings; print(settings.LANGUAGE_CODE)"
+    swedish = _manage("shell", "-c", show, DEBUG="true", SECRET_KEY="k" * 50, LANGUAGE_CODE="sv")
+
+    assert refused.returncode != 0
+    assert "LANGUAGE_CODE must be one of en, sv, not 'de'." in refused.stderr
+    assert swedish.stdout.strip().splitlines()[-1] == "sv", swedish.stderr
+
+
 @pytest.mark.parametrize(
     ("codes", "check_id"),
     [(["US", "UK"], "stores.E001"), (["XX"], "stores.E001"), ([], "stores.E002")],

@@ -11,7 +11,10 @@
     var first = dialog.querySelector(".dialog__body [href], .dialog__footer .button--primary") ||
       dialog.querySelector(FOCUSABLE);
     if (first) { first.focus(); }
-    dialog.addEventListener("close", function () { if (opener) { opener.focus(); } }, { once: true });
+    // Give focus back to the control that opened the dialog, however it closes (Escape, Cancel, ×, Continue).
+    dialog.addEventListener("close", function () {
+      if (opener && opener.isConnected) { opener.focus(); }
+    }, { once: true });
   }
 
   // Keep Tab and Shift+Tab inside an open modal dialog.
@@ -23,8 +26,10 @@
     });
     if (!items.length) { return; }
     var first = items[0], last = items[items.length - 1];
-    if (event.shiftKey && document.activeElement === first) { last.focus(); event.preventDefault(); }
-    else if (!event.shiftKey && document.activeElement === last) { first.focus(); event.preventDefault(); }
+    // From the dialog itself (a click on its text), Tab goes to the first control and Shift+Tab to the last.
+    var outside = items.indexOf(document.activeElement) === -1;
+    if (event.shiftKey && (outside || document.activeElement === first)) { last.focus(); event.preventDefault(); }
+    else if (!event.shiftKey && (outside || document.activeElement === last)) { first.focus(); event.preventDefault(); }
   }
 
   document.addEventListener("click", function (event) {

@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from tests.conftest import CHROMIUM
 
@@ -34,8 +36,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def language():
+    """The browser's language (sent as Accept-Language); None is Chromium's own. Parametrize it to change it."""
+    return None
+
+
+@pytest.fixture
+def page(browser, live_server, language):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale=language)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.console_errors = []
@@ -54,3 +62,19 @@ def sign_in():
         page.wait_for_url("**/")
 
     return sign_in
+
+
+@pytest.fixture
+def signed_in(live_server):
+    """Give the page's browser a session of the user, without the sign-in form (and in any language)."""
+
+    def signed_in(page, user):
+        client = Client()
+        # The last backend signs in; django-axes' first one only refuses locked sign-ins.
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        page.goto("/")
+        assert page.url == f"{live_server.url}/", f"{user} is not signed in: {page.url}"
+
+    return signed_in

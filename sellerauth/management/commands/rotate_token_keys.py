@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sellerauth.services import authorization_tokens_reencrypt
 
@@ -11,10 +13,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         result = authorization_tokens_reencrypt(dry_run=dry_run, progress=self.stdout.write)
-        summary = (
-            f"{result['reencrypted']} tokens {'would be ' if dry_run else ''}re-encrypted under the newest key; "
-            f"{result['failed']} could not be decrypted."
-        )
-        if result["failed"]:
-            raise CommandError(summary + " Those authorizations were left unchanged: add back the key they need.")
+        done, failed = result["reencrypted"], result["failed"]
+        if dry_run:
+            reencrypted = ngettext(
+                "%(count)d token would be re-encrypted under the newest key",
+                "%(count)d tokens would be re-encrypted under the newest key",
+                done,
+            )
+        else:
+            reencrypted = ngettext(
+                "%(count)d token re-encrypted under the newest key",
+                "%(count)d tokens re-encrypted under the newest key",
+                done,
+            )
+        undecryptable = ngettext("%(count)d could not be decrypted", "%(count)d could not be decrypted", failed)
+        summary = f"{reencrypted % {'count': done}}; {undecryptable % {'count': failed}}."
+        if failed:
+            raise CommandError(
+                _("%(summary)s Those authorizations were left unchanged: add back the key they need.")
+                % {"summary": summary}
+            )
         self.stdout.write(summary)

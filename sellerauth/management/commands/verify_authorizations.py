@@ -1,11 +1,32 @@
 from django.core.management.base import BaseCommand
 from django.tasks import TaskResultStatus
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from sellerauth.tasks import verifications_enqueue
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _outcome_word(outcome: str) -> str:
+    """Return a verification's outcome (sellerauth.verification.VerifyResult) in words."""
+    words = {
+        "ok": pgettext("verification outcome", "ok"),
+        "retry": pgettext("verification outcome", "retry"),
+        "lost": pgettext("verification outcome", "lost"),
+        "skipped": pgettext("verification outcome", "skipped"),
+    }
+    return words.get(outcome, outcome)
+
+
+def _outcome_count(outcome: str, number: int) -> str:
+    """Return how many verifications ended with an outcome, e.g. "2 retry"."""
+    texts = {
+        "ok": ngettext("%(count)d ok", "%(count)d ok", number),
+        "retry": ngettext("%(count)d retry", "%(count)d retry", number),
+        "lost": ngettext("%(count)d lost", "%(count)d lost", number),
+        "skipped": ngettext("%(count)d skipped", "%(count)d skipped", number),
+        "error": ngettext("%(count)d error", "%(count)d errors", number),
+    }
+    return texts[outcome] % {"count": number} if outcome in texts else f"{number} {outcome}"
 
 
 def _outcome(result) -> tuple[str, str]:
@@ -13,10 +34,14 @@ def _outcome(result) -> tuple[str, str]:
     authorization_id = result.kwargs["authorization_id"]
     if result.status == TaskResultStatus.SUCCESSFUL:
         outcome, code = result.return_value["outcome"], result.return_value["code"]
-        return outcome, f"Authorization {authorization_id}: {outcome}" + (f" ({code})" if code else "")
+        values = {"id": authorization_id, "outcome": _outcome_word(outcome), "code": code}
+        if code:
+            return outcome, _("Authorization %(id)s: %(outcome)s (%(code)s)") % values
+        return outcome, _("Authorization %(id)s: %(outcome)s") % values
     if result.status == TaskResultStatus.FAILED:
-        return "error", f"Authorization {authorization_id}: the task failed (its traceback is in the log)"
-    return "queued", f"Authorization {authorization_id}: queued"
+        line = _("Authorization %(id)s: the task failed (its traceback is in the log)")
+        return "error", line % {"id": authorization_id}
+    return "queued", _("Authorization %(id)s: queued") % {"id": authorization_id}
 
 
 class Command(BaseCommand):
@@ -36,8 +61,18 @@ class Command(BaseCommand):
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             self.stdout.write(line)
         queued = counts["due"] if dry_run else counts["queued"]
-        parts = [f"{_count(queued, 'verification')} {'would be queued' if dry_run else 'queued'}"]
+        if dry_run:
+            queued_text = ngettext(
+                "%(count)d verification would be queued", "%(count)d verifications would be queued", queued
+            )
+        else:
+            queued_text = ngettext("%(count)d verification queued", "%(count)d verifications queued", queued)
+        parts = [queued_text % {"count": queued}]
         if counts["already_queued"]:
-            parts.append(f"{counts['already_queued']} already queued")
-        parts += [f"{number} {outcome}" for outcome, number in sorted(outcomes.items()) if outcome != "queued"]
-        self.stdout.write(f"{', '.join(parts)}; {_count(counts['due'], 'authorization')} due.")
+            already = counts["already_queued"]
+            parts.append(ngettext("%(count)d already queued", "%(count)d already queued", already) % {"count": already})
+        parts += [
+            _outcome_count(outcome, number) for outcome, number in sorted(outcomes.items()) if outcome != "queued"
+        ]
+        due = ngettext("%(count)d authorization due", "%(count)d authorizations due", counts["due"])
+        self.stdout.write(f"{', '.join(parts)}; {due % {'count': counts['due']}}.")

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stores.demo import USERS, demo_data_seed
 
@@ -15,15 +17,25 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "seed_demo creates users with a known password and runs only with DEBUG on. "
-                "Use --force to seed a demo deployment anyway."
+                _(
+                    "seed_demo creates users with a known password and runs only with DEBUG on. "
+                    "Use --force to seed a demo deployment anyway."
+                )
             )
         password = getattr(settings, "ASC_DEMO_PASSWORD", "") or DEFAULT_PASSWORD
         created = demo_data_seed(password=password)
+        websites, attributes, users = created["websites"], created["attributes"], created["users"]
+        counts = {
+            "websites": ngettext("%(count)d website", "%(count)d websites", websites) % {"count": websites},
+            "attributes": ngettext("%(count)d catalog attribute", "%(count)d catalog attributes", attributes)
+            % {"count": attributes},
+            "users": ngettext("%(count)d user", "%(count)d users", users) % {"count": users},
+        }
         self.stdout.write(
-            f"Demo data: {created['websites']} websites, {created['attributes']} catalog attributes and "
-            f"{created['users']} users created (what existed was kept)."
+            _("Demo data: %(websites)s, %(attributes)s and %(users)s created (what existed was kept).") % counts
         )
-        self.stdout.write(f"Sign in with one of these (password for all: {password}):")
+        self.stdout.write(_("Sign in with one of these (password for all: %(password)s):") % {"password": password})
+        superuser = _("superuser: can do everything")
         for username, group in USERS:
-            self.stdout.write(f"  {username:<10} {group or 'superuser: can do everything'}")
+            # A group's name is its name in the database: shown as it is.
+            self.stdout.write(f"  {username:<10} {group or superuser}")
