@@ -91,6 +91,10 @@ class SellerAuthorization(models.Model):
         return days_left(self.expires_at)
 
     @property
+    def has_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
     def marketplace_names(self) -> list[str]:
         return marketplace_names(self.marketplace_ids)
 

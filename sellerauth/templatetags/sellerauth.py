@@ -76,6 +76,7 @@ def card_connection(card, can_connect, part="facts", can_renew=False):
         "card": card,
         "status": status,
         "days_left": days_left(card.auth_expires_at) if card.auth_expires_at else None,
+        "expired": card.auth_expires_at is not None and card.auth_expires_at <= timezone.now(),
         "marketplaces": marketplace_names(card.auth_marketplace_ids or []),
         "can_connect": can_connect,
         "can_renew": can_renew,

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sellerauth.models import SellerAuthorization, StoreConnection
 from stores.cards import card_page
 from stores.models import AmazonStore
 from tests.factories import AmazonStoreFactory, WebsiteFactory
+from tests.sellerauth.authorizations import authorization_create, store_link
 
 HOME = reverse("stores:home")
 
@@ -277,3 +279,19 @@ def test_an_empty_list_has_one_empty_page(db):
     rows, page = card_page(AmazonStore.objects.all(), "5", per_page=4)
 
     assert (rows, page.number, page.paginator.count, page.paginator.num_pages) == ([], 1, 0, 1)
+
+
+def test_an_expired_authorization_says_when_it_expired_not_zero_days_left(viewer_client):
+    expired = authorization_create(seller="AEXPIREDLONG01", store_name="Old Seller", age_days=400)
+    store = store_link(expired, name="Expired Store")
+    due = authorization_create(seller="ADUEINTENDAYS", store_name="Due Seller", age_days=355)
+    store_link(due, name="Due Store")
+
+    home = viewer_client.get(HOME).content.decode()
+    dashboard = viewer_client.get(reverse("stores:detail", args=[store.pk])).content.decode()
+
+    card = next(article for article in re.findall(r"<article.*?</article>", home, re.S) if "Expired Store" in article)
+    assert "Expired on" in card and "days left" not in card and "day left" not in card
+    assert "10 days left" in home  # the one still running counts its days
+    panel = dashboard[dashboard.index("Expired on") :]
+    assert "days left" not in panel[: panel.index("</dl>")]
