@@ -1,67 +1,80 @@
 """
-Sign-in and permissions: Django's ModelBackend, with each user's permissions kept in the shared cache.
+Sign-in and permissions: Django's ModelBackend, with each user's permissions kept in the process between requests.
 
 Every page checks permissions, and Django reads them with two queries (the user's own and their groups') on each
-request. Here the set is cached per user under a generation that any change of permissions or group membership
-made through the ORM (the admin's forms, `user.groups.add`, `group.permissions.set`, ...) moves on, so a
-permission taken away is gone on the next request. Whether the user is active or a superuser is never cached:
-the user row, read on every request, decides it. A change written in raw SQL is not seen: such a change waits for
-the entries to expire (`PERMISSIONS_CACHE_SECONDS`), as it also would for a process keeping its own cache.
+request. Here the signed-in user is read together with the permissions version (asc_project.models), and the
+permissions a process read for that user under that version are used again. Any change of permissions or group
+membership made through the ORM (the admin's forms, `user.groups.add`, `group.permissions.set`, a user created or
+deleted) gives the version a new random value in the same transaction, so the next request, in any process,
+reads the permissions afresh: a permission taken away is gone on the next page, with no shared cache to ask.
+
+Permissions are kept only when read outside a transaction: there the database shows committed rows alone, read
+after the version that keys them, so a kept copy is never older than its version says (at worst newer). Whether
+the user is active or a superuser comes from the user row itself. A change written in raw SQL is not seen until
+the kept copy expires (`PERMISSIONS_CACHE_SECONDS`).
 """
 
-import uuid
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import caches
+from django.db import connection
+from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-GENERATION_KEY = "permissions:generation"
+from .models import PermissionsVersion
 
-
-def _user_key(user) -> str:
-    return f"permissions:user:{user.pk}"
-
-
-def _generation_new() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+CACHE = "permissions"  # local to the process: its keys carry the version, so a copy is never out of date
+VERSION_ROW = 1
 
 
 def permissions_changed(**kwargs) -> None:
-    """Start a new generation: every user's cached permissions are read again from the database.
+    """Give the permissions version a new value, within the transaction of the change.
 
-    Now, and again once the change is committed: a request that read the old rows in between must not have its
-    copy taken for the new generation's.
+    Random rather than counted: a value a rolled-back change wrote, or a table emptied and filled again, is never
+    taken again, so no kept copy can answer for it.
     """
-    _generation_new()
-    transaction.on_commit(_generation_new)
+    version = secrets.randbits(62)
+    if not PermissionsVersion.objects.filter(pk=VERSION_ROW).update(version=version):
+        PermissionsVersion.objects.update_or_create(pk=VERSION_ROW, defaults={"version": version})
+
+
+def _current_version():
+    return Subquery(PermissionsVersion.objects.filter(pk=VERSION_ROW).values("version")[:1])
 
 
 class PermissionCacheModelBackend(ModelBackend):
-    """ModelBackend whose `get_all_permissions` is served from the shared cache while nothing has changed."""
+    """ModelBackend that reads the user with the permissions version, and their permissions once per version."""
+
+    def get_user(self, user_id):
+        manager = get_user_model()._default_manager
+        try:
+            user = manager.annotate(permissions_version=_current_version()).get(pk=user_id)
+        except manager.model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
-        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
-        if user_obj.is_superuser:
+        version = getattr(user_obj, "permissions_version", None)
+        if (
+            version is None  # a user not read by get_user: ask the database, as ModelBackend does
+            or connection.in_atomic_block  # a transaction may see its own uncommitted changes
+            or hasattr(user_obj, "_perm_cache")
+            or not user_obj.is_active
+            or user_obj.is_superuser
+            or obj is not None
+        ):
             return super().get_all_permissions(user_obj, obj)
-        if not hasattr(user_obj, "_perm_cache"):
-            found = cache.get_many([GENERATION_KEY, _user_key(user_obj)])
-            generation = found.get(GENERATION_KEY)
-            if generation is None:
-                generation = uuid.uuid4().hex
-                if not cache.add(GENERATION_KEY, generation, None):
-                    generation = cache.get(GENERATION_KEY, generation)
-            cached = found.get(_user_key(user_obj))
-            if cached is not None and cached[0] == generation:
-                user_obj._perm_cache = cached[1]
-            else:
-                permissions = super().get_all_permissions(user_obj, obj)
-                cache.set(_user_key(user_obj), (generation, permissions), settings.PERMISSIONS_CACHE_SECONDS)
-        return user_obj._perm_cache
+        key = f"permissions:{user_obj.pk}:{version}"
+        permissions = caches[CACHE].get(key)
+        if permissions is None:
+            permissions = super().get_all_permissions(user_obj, obj)
+            caches[CACHE].set(key, permissions, settings.PERMISSIONS_CACHE_SECONDS)
+        user_obj._perm_cache = permissions
+        return permissions
 
 
 def connect_signals() -> None:

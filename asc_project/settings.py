@@ -109,6 +109,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # Each signed-in user's permissions, kept under the permissions version they were read at: local to the
+    # process, as the version is read from the database with the user (asc_project/permissions.py).
+    "permissions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "permissions",
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
     # Rendered cards and page fragments, cached under keys made of everything they show: a key never names
     # stale content, so each process may keep its own copy, without a network round trip per page.
     "template_fragments": {
@@ -135,7 +142,7 @@ LOGOUT_REDIRECT_URL = "login"
 # ASC_LOGIN_FAILURE_LIMIT failed sign-ins from it, for ASC_LOGIN_COOLOFF_MINUTES; other addresses and accounts
 # are not affected. The first backend refuses a locked sign-in; the second signs in.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "asc_project.permissions.PermissionCacheModelBackend"]
-# How long a user's permissions stay in the cache; any change made through the ORM ends them at once
+# How long a process keeps a user's permissions; any change made through the ORM ends them at once
 # (asc_project/permissions.py), so this only bounds a change written in raw SQL.
 PERMISSIONS_CACHE_SECONDS = env.int("PERMISSIONS_CACHE_SECONDS", default=300)
 AXES_FAILURE_LIMIT = env.int("ASC_LOGIN_FAILURE_LIMIT", default=5)

@@ -98,6 +98,8 @@ def _setup() -> None:
             "EMAIL_URL": "consolemail://",
             "TASKS_BACKEND": "immediate",
             "LOG_LEVEL": "WARNING",
+            # collectstatic fills it before gunicorn starts, as `make serve` does.
+            "STATIC_ROOT": tempfile.mkdtemp(prefix="asc-load-static-"),
             # Every connection of the run calls getMarketplaceParticipations once: lift the sandbox's usage plan.
             "AMAZON_SANDBOX_USAGE_PLANS": json.dumps({"getMarketplaceParticipations": {"rate": 1000, "burst": 1000}}),
         }
@@ -498,6 +500,7 @@ def main(argv=None) -> int:
 
     from django.conf import settings
     from django.core.cache import cache
+    from django.core.management import call_command
     from django.db import OperationalError, connection
 
     connection.settings_dict["TEST"]["NAME"] = f"test_{connection.settings_dict['NAME']}_load"
@@ -518,6 +521,7 @@ def main(argv=None) -> int:
         os.environ["LOAD_CONNECTING_USERS"] = str(connecting)
         stores = int(os.environ.get("LOAD_STORES", 1000))
         plan = seed(stores=stores, users=args.users, connecting=connecting, sellers=SELLERS)
+        call_command("collectstatic", interactive=False, verbosity=0)
         folder = Path(tempfile.mkdtemp(prefix="asc-load-"))
         (folder / "plan.json").write_text(json.dumps(plan))
         os.environ["LOAD_PLAN"] = str(folder / "plan.json")

@@ -6,6 +6,7 @@ import tempfile
 from asc_project.settings import *  # noqa: F403
 
 DEBUG = False
+STATIC_ROOT = tempfile.mkdtemp(prefix="asc-bench-static-")  # WhiteNoise serves from it; the pages' files need none
 ALLOWED_HOSTS = ["testserver"]
 ROOT_URLCONF = "bench.urls"
 SECURE_SSL_REDIRECT = False

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from stores import sql
 from stores.models import AmazonStore
 
 from .models import AuthorizationState, SellerAuthorization, StoreConnection
@@ -93,38 +94,18 @@ class BannerStore:
 @cache
 def _banner_sql() -> str:
     """The banner's query, written once from the models' tables and columns."""
-    quote = connection.ops.quote_name
-
-    def column(model, field: str) -> str:
-        return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
-
     store, link, auth = AmazonStore, StoreConnection, SellerAuthorization
-    state, expires_at = column(auth, "state"), column(auth, "expires_at")
-    # Names from the models; every value is a parameter.
+    state, expires_at = sql.column(auth, "state"), sql.column(auth, "expires_at")
     return (
-        f"SELECT {column(store, 'id')}, {column(store, 'name')}, {column(auth, 'id')}, {state}, {expires_at}, "  # noqa: S608
-        f"{column(auth, 'selling_partner_id')}, COUNT(*) OVER () "
-        f"FROM {quote(store._meta.db_table)} "
-        f"INNER JOIN {quote(link._meta.db_table)} ON {column(link, 'store')} = {column(store, 'id')} "
-        f"INNER JOIN {quote(auth._meta.db_table)} ON {column(auth, 'id')} = {column(link, 'authorization')} "
+        f"SELECT {sql.column(store, 'id')}, {sql.column(store, 'name')}, {sql.column(auth, 'id')}, {state}, "  # noqa: S608
+        f"{expires_at}, {sql.column(auth, 'selling_partner_id')}, COUNT(*) OVER () "
+        f"FROM {sql.table(store)} "
+        f"INNER JOIN {sql.table(link)} ON {sql.column(link, 'store')} = {sql.column(store, 'id')} "
+        f"INNER JOIN {sql.table(auth)} ON {sql.column(auth, 'id')} = {sql.column(link, 'authorization')} "
         f"WHERE {state} <> %s AND ({expires_at} <= %s OR {state} = %s) "
-        f"ORDER BY {expires_at}, {column(auth, 'id')}, {column(store, 'name')}, {column(store, 'id')} "
+        f"ORDER BY {expires_at}, {sql.column(auth, 'id')}, {sql.column(store, 'name')}, {sql.column(store, 'id')} "
         "LIMIT %s"
     )
-
-
-def _from_db(model, field_name: str):
-    """Return a function that turns a raw column value of the field into the value the ORM would give."""
-    field = model._meta.get_field(field_name)
-    expression = field.cached_col
-    converters = [*connection.ops.get_db_converters(expression), *field.get_db_converters(connection)]
-
-    def convert(value):
-        for converter in converters:
-            value = converter(value, expression, connection)
-        return value
-
-    return convert
 
 
 def renewal_banner_stores(*, limit: int = 10) -> tuple[list[BannerStore], int]:
@@ -139,7 +120,7 @@ def renewal_banner_stores(*, limit: int = 10) -> tuple[list[BannerStore], int]:
     with connection.cursor() as cursor:
         cursor.execute(_banner_sql(), params)
         rows = cursor.fetchall()
-    expires = _from_db(SellerAuthorization, "expires_at")
+    expires = sql.converter(SellerAuthorization, "expires_at")
     stores = [
         BannerStore(pk, name, auth, state, expires(at), partner) for pk, name, auth, state, at, partner, _ in rows
     ]

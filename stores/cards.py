@@ -11,17 +11,20 @@ store renders one card again, not the whole page.
 import hashlib
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from math import ceil
 
 from django.core.cache import caches
-from django.db.models import F, Func, Subquery
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from . import sql
 from .marketplaces import MARKETPLACES, Marketplace
+from .models import AmazonStore
+from .names import name_key
 
 CACHE = "template_fragments"  # local to the process: a key names its content, so copies need no sharing
 TIMEOUT = 24 * 3600
@@ -259,31 +262,103 @@ class PageFacts:
         return self.number + 1
 
 
-def card_page(queryset, number, *, per_page: int) -> tuple[list, PageFacts]:
-    """Return the card rows of page `number` of the queryset and the page's facts, in one query.
+def _card_models() -> tuple:
+    """The store, its website, its connection and the connection's authorization, reached through the relations."""
+    store = AmazonStore
+    link = store._meta.get_field("connection").related_model  # declared by sellerauth, found here by name
+    return (
+        store,
+        store._meta.get_field("website").related_model,
+        link,
+        link._meta.get_field("authorization").related_model,
+    )
 
-    The whole list is counted beside the page's rows. Numbers are read as Django's `Paginator.get_page` reads them:
-    one that is not a whole number is the first page; one below 1 or past the end, the last page.
+
+def _card_columns() -> list[tuple]:
+    """Return the (model, field name) of each of CARD_FIELDS' lookups, in order."""
+    store, website, _link, authorization = _card_models()
+    owners = {"connection__authorization__": authorization, "website__": website, "": store}
+    columns = []
+    for lookup in CARD_FIELDS.values():
+        prefix = next(prefix for prefix in owners if lookup.startswith(prefix))
+        columns.append((owners[prefix], lookup.removeprefix(prefix)))
+    return columns
+
+
+def _card_filters(*, q: str, marketplace: str, status: str, alias: str | None = None) -> tuple[str, list]:
+    """Return the WHERE clause and its parameters of stores.selectors.store_list's filters."""
+    conditions, params = [], []
+    if q:
+        conditions.append(f"{sql.column(AmazonStore, 'name_key', alias=alias)} {connection.operators['contains']}")
+        params.append(f"%{connection.ops.prep_for_like_query(name_key(q))}%")
+    if marketplace:
+        conditions.append(f"{sql.column(AmazonStore, 'marketplace', alias=alias)} = %s")
+        params.append(marketplace)
+    if status:
+        conditions.append(f"{sql.column(AmazonStore, 'is_active', alias=alias)} = %s")
+        params.append(status == "active")
+    return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), params
+
+
+@cache
+def _card_page_sql(*, q: bool, marketplace: bool, status: bool) -> str:
+    """The page's rows of CARD_FIELDS, newest first, with the count of the whole list beside them."""
+    store, website, link, authorization = _card_models()
+    shape = {"q": "x" if q else "", "marketplace": "x" if marketplace else "", "status": "x" if status else ""}
+    where, _ = _card_filters(**shape)
+    counted_where, _ = _card_filters(**shape, alias="counted")
+    order = ", ".join(
+        f"{sql.column(store, name.removeprefix('-'))}{' DESC' if name.startswith('-') else ''}"
+        for name in store._meta.ordering
+    )
+    selected = ", ".join(sql.column(model, name) for model, name in _card_columns())
+    return (
+        f"SELECT {selected}, (SELECT COUNT(*) FROM {sql.table(store)} AS {sql.quote('counted')}{counted_where}) "  # noqa: S608
+        f"FROM {sql.table(store)} "
+        f"INNER JOIN {sql.table(website)} ON {sql.column(website, 'id')} = {sql.column(store, 'website')} "
+        f"LEFT OUTER JOIN {sql.table(link)} ON {sql.column(link, 'store')} = {sql.column(store, 'id')} "
+        f"LEFT OUTER JOIN {sql.table(authorization)} "
+        f"ON {sql.column(authorization, 'id')} = {sql.column(link, 'authorization')}"
+        f"{where} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+
+
+def card_page(*, q: str = "", marketplace: str = "", status: str = "", number, per_page: int) -> tuple[list, PageFacts]:
+    """Return the card rows of page `number` of the home page's list, filtered as `store_list`, and the page's facts.
+
+    One query: the whole list is counted beside the page's rows. Numbers are read as Django's `Paginator.get_page`
+    reads them: one that is not a whole number is the first page; one below 1 or past the end, the last page.
     """
     try:
         number = int(number)
     except (TypeError, ValueError):
         number = 1
-    # The count as a scalar subquery, run once beside the page: a window count would make the database join and
-    # sort every row of the list before taking the page's.
-    count_all = queryset.order_by().annotate(count_all=Func(F("pk"), function="COUNT")).values("count_all")
-    counted = card_values(queryset).annotate(list_count=Subquery(count_all))
+    query = _card_page_sql(q=bool(q), marketplace=bool(marketplace), status=bool(status))
+    _where, params = _card_filters(q=q, marketplace=marketplace, status=status)
+    converters = [sql.converter(model, name) for model, name in _card_columns()]
 
     def rows_of(page: int) -> list:
-        return list(counted[(page - 1) * per_page : page * per_page]) if page >= 1 else []
+        if page < 1:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(query, [*params, *params, per_page, (page - 1) * per_page])
+            return cursor.fetchall()
 
     rows = rows_of(number)
-    count = rows[0][-1] if rows else queryset.count()
+    count = rows[0][-1] if rows else _count(q=q, marketplace=marketplace, status=status)
     pages = max(ceil(count / per_page), 1)  # an empty list still has its first page
     if not rows:
         number = pages
         rows = rows_of(number) if count else []
-    return [row[:-1] for row in rows], PageFacts(number=number, paginator=PageCounts(count, pages))
+    cards = [tuple(convert(value) for convert, value in zip(converters, row[:-1], strict=True)) for row in rows]
+    return cards, PageFacts(number=number, paginator=PageCounts(count, pages))
+
+
+def _count(*, q: str, marketplace: str, status: str) -> int:
+    where, params = _card_filters(q=q, marketplace=marketplace, status=status)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {sql.table(AmazonStore)}{where}", params)  # noqa: S608
+        return cursor.fetchone()[0]
 
 
 def home_listing(

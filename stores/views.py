@@ -39,8 +39,7 @@ def _apply_form_errors(form, error: ValidationError):
 def home(request):
     filter_form = StoreFilterForm(request.GET or None)
     filters = filter_form.filters()
-    stores = selectors.store_list(**filters)
-    rows, page = card_page(stores, request.GET.get("page"), per_page=settings.ASC_STORES_PER_PAGE)
+    rows, page = card_page(**filters, number=request.GET.get("page"), per_page=settings.ASC_STORES_PER_PAGE)
     any_store = page.paginator.count > 0 or selectors.stores_exist()
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,4 +1,5 @@
 import os
+import secrets
 import shutil
 
 import pytest
@@ -130,3 +131,11 @@ def live_sandbox(live_server, settings, transactional_db):
     settings.AMAZON_SPAPI_ENDPOINTS = {region: f"{url}/sandbox/spapi/{region.lower()}" for region in ("NA", "EU", "FE")}
     settings.AMAZON_SANDBOX_SELLER_CENTRAL_URL = f"{url}/sandbox/sellercentral"
     return url
+
+
+@pytest.fixture
+def permissions_version(transactional_db):
+    """The permissions version row its migration creates, which an earlier transactional test's flush removed."""
+    from asc_project.models import PermissionsVersion
+
+    PermissionsVersion.objects.get_or_create(pk=1, defaults={"version": secrets.randbits(62)})

@@ -1,21 +1,24 @@
-"""Permissions come from the shared cache between changes, and any change through the ORM is seen at once."""
+"""Permissions are kept per process between changes, and any change through the ORM is seen at once."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from asc_project.models import PermissionsVersion
+from asc_project.permissions import PermissionCacheModelBackend
 from sellerauth.roles import roles_ensure
 
-pytestmark = pytest.mark.django_db
+# Permissions are kept only when read outside a transaction, as a request reads them.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("permissions_version")]
 User = get_user_model()
 HOME = "/"
 
 
 def _fresh(user):
-    """The user as the next request reads it: a new instance, with no permissions kept on it."""
-    return User.objects.get(pk=user.pk)
+    """The user as the next request reads it (the sign-in backend's get_user): a new instance, with its version."""
+    return PermissionCacheModelBackend().get_user(user.pk)
 
 
 def _permission_queries(user, perm: str) -> tuple[bool, int]:
@@ -89,9 +92,31 @@ def test_a_new_user_on_a_deleted_users_key_does_not_inherit_its_permissions(mana
 def test_a_deactivated_user_has_no_permission_even_while_cached(manager):
     assert _fresh(manager).has_perm("stores.add_amazonstore")
 
-    User.objects.filter(pk=manager.pk).update(is_active=False)  # raw update: no signal, the user row decides
+    User.objects.filter(pk=manager.pk).update(is_active=False)  # no signal: the user row decides
 
-    assert not _fresh(manager).has_perm("stores.add_amazonstore")
+    assert PermissionCacheModelBackend().get_user(manager.pk) is None  # signed out on the next request
+    assert not User.objects.get(pk=manager.pk).has_perm("stores.add_amazonstore")
+
+
+def test_a_change_rolled_back_leaves_the_version_and_the_permissions(manager):
+    before = PermissionsVersion.objects.get().version
+    request_user = _fresh(manager)  # read at the start of a request, before its change
+    with pytest.raises(RuntimeError), transaction.atomic():
+        manager.groups.clear()
+        # Inside the change's transaction the permissions read are its own, uncommitted: never kept.
+        assert not request_user.has_perm("stores.add_amazonstore")
+        raise RuntimeError("the change fails")
+
+    assert PermissionsVersion.objects.get().version == before
+    assert _fresh(manager).has_perm("stores.add_amazonstore")
+
+
+def test_a_user_read_elsewhere_is_asked_of_the_database(manager):
+    plain = User.objects.get(pk=manager.pk)  # no version with it: nothing kept is trusted
+
+    granted, queries = _permission_queries(plain, "stores.add_amazonstore")
+
+    assert (granted, queries) == (True, 2)
 
 
 def test_a_refused_page_after_the_group_is_left(client, manager):
