@@ -11,13 +11,17 @@ PORT ?= 8000
 # gunicorn workers for `make serve`: 2 × cores + 1.
 WORKERS ?= $(shell echo $$((2 * $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1)))
 
+# This site's address (the sandbox's URLs, links in e-mails) follows HOST and PORT, unless SITE_URL is set in the
+# environment or in .env.
+SITE = if [ -z "$$SITE_URL" ] && ! grep -qs '^SITE_URL=' .env; then export SITE_URL=http://$(HOST):$(PORT); fi;
+
 .PHONY: run serve test lint format bench load clean dotenv messages
 
 run: $(VENV)/.runtime dotenv messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the users above."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(SITE) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-like: gunicorn (gunicorn.conf.py) with several workers on the configured database, static files by
 # WhiteNoise. A fresh clone gets the development .env as with `make run`; with SECRET_KEY in the environment (a
@@ -25,7 +29,7 @@ run: $(VENV)/.runtime dotenv messages
 serve: $(VENV)/.runtime messages $(if $(SECRET_KEY),,dotenv)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
+	@$(SITE) $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.dev dotenv messages
 	$(VENV)/bin/ruff check .
