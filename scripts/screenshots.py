@@ -12,6 +12,9 @@ from the checkout whose `make run` serves --base-url:
 
     make run  # in another terminal
     .venv/bin/python scripts/screenshots.py
+
+Playwright comes with the development tools, which `make test` installs (`make run` installs only what serving
+needs).
 """
 
 import argparse
