@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.log import AdminEmailHandler
 
-from sellerauth import services
 from sellerauth.models import AuthorizationRequest, ReminderDelivery, SellerAuthorization, StoreConnection
+from sellerauth.services import connect, consent
 from stores.models import StoreEvent
 from tests import amazon_payloads as amazon
 from tests.factories import AmazonStoreFactory
@@ -77,7 +77,7 @@ def exposure(settings, amazon_endpoints, monkeypatch):
     """Sentinel secrets in place; every ciphertext made of the sentinel refresh token is a secret too."""
     settings.LWA_CLIENT_SECRET = CLIENT_SECRET
     seen = Exposure()
-    encrypt = services.token_encrypt
+    encrypt = consent.token_encrypt
 
     def encrypt_and_remember(plain):
         ciphertext = encrypt(plain)
@@ -85,7 +85,7 @@ def exposure(settings, amazon_endpoints, monkeypatch):
         seen.secret(f"ciphertext {made + 1} of the refresh token", ciphertext)
         return ciphertext
 
-    monkeypatch.setattr(services, "token_encrypt", encrypt_and_remember)
+    monkeypatch.setattr(consent, "token_encrypt", encrypt_and_remember)
     cache.clear()
     return seen
 
@@ -190,7 +190,7 @@ def _explode_while_the_token_is_written(execute, sql, params, many, context):
 def _failing_callbacks(browser, store, seen: Exposure, monkeypatch) -> None:
     for accept in ("text/html", "text/plain"):
         with monkeypatch.context() as patch:
-            patch.setattr(services, "_consent_accept", _explode_after_the_exchange)
+            patch.setattr(connect, "consent_accept", _explode_after_the_exchange)
             response = _callback(
                 browser, _start(browser, store, seen, f"failing callback ({accept})"), HTTP_ACCEPT=accept
             )

@@ -12,8 +12,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sellerauth import services
 from sellerauth.models import AuthorizationRequest, SellerAuthorization, StoreConnection
+from sellerauth.services import connect
 from stores.models import StoreEvent
 from tests import amazon_payloads as amazon
 from tests.factories import AmazonStoreFactory
@@ -75,7 +75,7 @@ def test_a_consent_waits_for_another_of_the_same_seller_and_gives_up_cleanly(man
     state = manager_client.post(reverse("sellerauth:connect", args=[store.pk])).url.split("state=")[1].split("&")[0]
     amazon_http.post(amazon.lwa_url(), json=amazon.token_response())
     amazon_http.get(amazon.participations_url(), json=amazon.participations("US"))
-    monkeypatch.setattr(services, "CONSENT_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(connect, "CONSENT_LOCK_WAIT", 0.2)
     # Another process is exchanging a consent of this seller right now.
     cache.set(f"sellerauth:consent:NA:{amazon.SELLER}", "another-process", timeout=60)
 

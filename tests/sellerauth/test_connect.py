@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sellerauth import services
 from sellerauth.models import AuthorizationRequest, SellerAuthorization, StoreConnection
+from sellerauth.services import connect
 from sellerauth.token_vault import token_decrypt
 from stores.models import StoreEvent
 from tests import amazon_payloads as amazon
@@ -544,7 +544,7 @@ def test_a_slower_callback_never_overwrites_a_newer_refresh_token(
 ):
     # The seller's consents are exchanged one at a time (tests/concurrency); should that lock lapse, a consent
     # saved after a newer one still keeps the newer token.
-    monkeypatch.setattr(services, "_one_consent_at_a_time", lambda **kwargs: contextlib.nullcontext())
+    monkeypatch.setattr(connect, "_one_consent_at_a_time", lambda **kwargs: contextlib.nullcontext())
     us, ca = AmazonStoreFactory(marketplace="US"), AmazonStoreFactory(marketplace="CA")
     other_browser = Client()
     other_browser.force_login(manager)
