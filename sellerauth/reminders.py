@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
@@ -21,14 +22,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import IntegrityError, transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stores import sql
 from stores.models import AmazonStore, StoreEvent
 from stores.services import store_event_record
 
@@ -38,6 +40,7 @@ from .models import (
     ReminderDelivery,
     ReminderKind,
     SellerAuthorization,
+    StoreConnection,
 )
 from .status import days_left
 
@@ -120,37 +123,55 @@ class Due(NamedTuple):
         return f"{self.selling_partner_id} ({self.region})"
 
 
-def _window(today: date):
-    """Return the active authorizations expiring from today to the end of the window: one indexed range."""
-    return SellerAuthorization.objects.filter(
-        state=AuthorizationState.ACTIVE,
-        expires_at__gte=_day_start(today),
-        expires_at__lt=_day_start(today + timedelta(days=max(OFFSETS) + 1)),
+@cache
+def _window_sql() -> str:
+    """The reminder window's query, written once from the models' tables and columns.
+
+    The active authorizations expiring from a day on to the end of the window (one range of the index on
+    expiry and state), soonest first, a row per linked store (its contact address) and per delivery of this
+    cycle: those of an expiry from that day on, as a renewal's new expiry is a year away.
+    """
+    auth, link, store, delivery = SellerAuthorization, StoreConnection, AmazonStore, ReminderDelivery
+    cycle = "cycle"
+    expires_at = sql.column(auth, "expires_at")
+    columns = [sql.column(auth, name) for name in ("id", "selling_partner_id", "region")]
+    columns += [expires_at, sql.column(store, "contact_email")]
+    columns += [sql.column(delivery, name, alias=cycle) for name in ("expires_on", "offset_days", "status")]
+    return (
+        # Names from the models; every value is a parameter.
+        f"SELECT {', '.join(columns)} FROM {sql.table(auth)} "  # noqa: S608
+        f"LEFT OUTER JOIN {sql.table(link)} ON {sql.column(link, 'authorization')} = {sql.column(auth, 'id')} "
+        f"LEFT OUTER JOIN {sql.table(store)} ON {sql.column(store, 'id')} = {sql.column(link, 'store')} "
+        f"LEFT OUTER JOIN {sql.table(delivery)} AS {sql.quote(cycle)} "
+        f"ON {sql.column(delivery, 'authorization', alias=cycle)} = {sql.column(auth, 'id')} "
+        f"AND {sql.column(delivery, 'kind', alias=cycle)} = %s "
+        f"AND {sql.column(delivery, 'expires_on', alias=cycle)} >= %s "
+        f"WHERE {sql.column(auth, 'state')} = %s AND {expires_at} >= %s AND {expires_at} < %s "
+        f"ORDER BY {expires_at}, {sql.column(auth, 'id')}"
     )
+
+
+def _window_rows(today: date) -> list[tuple]:
+    """Return the reminder window's rows (see _window_sql), each value as the ORM would give it."""
+    ops = connection.ops
+    params = [
+        ReminderKind.REMINDER,
+        ops.adapt_datefield_value(today),
+        AuthorizationState.ACTIVE,
+        ops.adapt_datetimefield_value(_day_start(today)),
+        ops.adapt_datetimefield_value(_day_start(today + timedelta(days=max(OFFSETS) + 1))),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_window_sql(), params)
+        rows = cursor.fetchall()
+    expires_at = sql.converter(SellerAuthorization, "expires_at")
+    expires_on = sql.converter(ReminderDelivery, "expires_on")
+    return [(*row[:3], expires_at(row[3]), row[4], expires_on(row[5]), *row[6:]) for row in rows]
 
 
 def reminders_due(*, today: date) -> list[Due]:
     """Return the authorizations within the reminder window with the reminder due today, in one query."""
-    # This cycle's deliveries are those of an expiry from today on (a renewal's new expiry is a year away).
-    cycle = FilteredRelation(
-        "deliveries", condition=Q(deliveries__kind=ReminderKind.REMINDER, deliveries__expires_on__gte=today)
-    )
-    # Plain rows, not model instances: a few fields of many rows, one row per linked store and delivery.
-    rows = (
-        _window(today)
-        .annotate(cycle=cycle)
-        .order_by("expires_at", "pk")
-        .values_list(
-            "pk",
-            "selling_partner_id",
-            "region",
-            "expires_at",
-            "connections__store__contact_email",
-            "cycle__expires_on",
-            "cycle__offset_days",
-            "cycle__status",
-        )
-    )
+    rows = _window_rows(today)
     zone = timezone.get_current_timezone()  # once: each lookup of it costs more than the date arithmetic
     due = []
     for (pk, seller, region, expires_at), group in groupby(rows, key=itemgetter(0, 1, 2, 3)):

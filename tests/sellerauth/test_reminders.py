@@ -9,11 +9,19 @@ import time_machine
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
+from django.db.models import FilteredRelation, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sellerauth.models import AuthorizationState, DeliveryStatus, ReminderDelivery, SellerAuthorization, StoreConnection
-from sellerauth.reminders import lost_notice_send, reminders_send
+from sellerauth.models import (
+    AuthorizationState,
+    DeliveryStatus,
+    ReminderDelivery,
+    ReminderKind,
+    SellerAuthorization,
+    StoreConnection,
+)
+from sellerauth.reminders import _window_rows, lost_notice_send, reminders_send
 from stores.models import StoreEvent
 from tests.factories import AmazonStoreFactory
 
@@ -361,3 +369,47 @@ def test_two_runs_at_the_same_time_send_each_reminder_once(mailoutbox):
     rows = ReminderDelivery.objects.filter(authorization__in=[*due, failed])
     assert set(rows.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert rows.get(authorization=failed).attempts == 2
+
+
+def test_the_window_query_reads_what_the_orm_reads(db):
+    # Every kind of row the window holds: stores with and without an address, none at all, deliveries of this
+    # cycle and of the last one, a lost notice, and authorizations out of the window or not active.
+    today = EXPIRY.date() - timedelta(days=20)
+    due = _authorization(seller="A2WINDOW000001", emails=("a@example.com", "b@example.com", ""))
+    _authorization(EXPIRY + timedelta(days=3), seller="A2WINDOW000002", emails=())
+    _authorization(EXPIRY + timedelta(days=40), seller="A2WINDOW000003")  # beyond the window
+    _authorization(seller="A2WINDOW000004", state=AuthorizationState.REVOKED)
+    for expires_on, offset, kind in [
+        (EXPIRY.date(), 30, ReminderKind.REMINDER),
+        (EXPIRY.date() - timedelta(days=365), 7, ReminderKind.REMINDER),  # the last cycle's
+        (EXPIRY.date(), 0, ReminderKind.LOST),
+    ]:
+        ReminderDelivery.objects.create(
+            authorization=due, kind=kind, expires_on=expires_on, offset_days=offset, recipients=["a@example.com"]
+        )
+    cycle = FilteredRelation(
+        "deliveries", condition=Q(deliveries__kind=ReminderKind.REMINDER, deliveries__expires_on__gte=today)
+    )
+    start = datetime.combine(today, time.min, tzinfo=UTC)
+    expected = (
+        SellerAuthorization.objects.filter(
+            state=AuthorizationState.ACTIVE, expires_at__gte=start, expires_at__lt=start + timedelta(days=31)
+        )
+        .annotate(cycle=cycle)
+        .order_by("expires_at", "pk")
+        .values_list(
+            "pk",
+            "selling_partner_id",
+            "region",
+            "expires_at",
+            "connections__store__contact_email",
+            "cycle__expires_on",
+            "cycle__offset_days",
+            "cycle__status",
+        )
+    )
+
+    rows = _window_rows(today)
+
+    assert sorted(rows, key=repr) == sorted(expected, key=repr)
+    assert len(rows) == 4  # the first's three stores with this cycle's one reminder; the second, without a store
