@@ -274,7 +274,8 @@ def _card_models() -> tuple:
     )
 
 
-def _card_columns() -> list[tuple]:
+@cache
+def _card_columns() -> tuple[tuple, ...]:
     """Return the (model, field name) of each of CARD_FIELDS' lookups, in order."""
     store, website, _link, authorization = _card_models()
     owners = {"connection__authorization__": authorization, "website__": website, "": store}
@@ -282,31 +283,39 @@ def _card_columns() -> list[tuple]:
     for lookup in CARD_FIELDS.values():
         prefix = next(prefix for prefix in owners if lookup.startswith(prefix))
         columns.append((owners[prefix], lookup.removeprefix(prefix)))
-    return columns
+    return tuple(columns)
 
 
-def _card_filters(*, q: str, marketplace: str, status: str, alias: str | None = None) -> tuple[str, list]:
-    """Return the WHERE clause and its parameters of stores.selectors.store_list's filters."""
-    conditions, params = [], []
+def _card_where(*, q: bool, marketplace: bool, status: bool, alias: str | None = None) -> str:
+    """Return the WHERE clause of stores.selectors.store_list's filters, for the filters given."""
+    conditions = []
     if q:
         conditions.append(f"{sql.column(AmazonStore, 'name_key', alias=alias)} {connection.operators['contains']}")
-        params.append(f"%{connection.ops.prep_for_like_query(name_key(q))}%")
     if marketplace:
         conditions.append(f"{sql.column(AmazonStore, 'marketplace', alias=alias)} = %s")
-        params.append(marketplace)
     if status:
         conditions.append(f"{sql.column(AmazonStore, 'is_active', alias=alias)} = %s")
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def _card_params(*, q: str, marketplace: str, status: str) -> list:
+    """Return the parameters of _card_where's clause, in its order."""
+    params = []
+    if q:
+        params.append(f"%{connection.ops.prep_for_like_query(name_key(q))}%")
+    if marketplace:
+        params.append(marketplace)
+    if status:
         params.append(status == "active")
-    return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), params
+    return params
 
 
 @cache
 def _card_page_sql(*, q: bool, marketplace: bool, status: bool) -> str:
     """The page's rows of CARD_FIELDS, newest first, with the count of the whole list beside them."""
     store, website, link, authorization = _card_models()
-    shape = {"q": "x" if q else "", "marketplace": "x" if marketplace else "", "status": "x" if status else ""}
-    where, _ = _card_filters(**shape)
-    counted_where, _ = _card_filters(**shape, alias="counted")
+    where = _card_where(q=q, marketplace=marketplace, status=status)
+    counted_where = _card_where(q=q, marketplace=marketplace, status=status, alias="counted")
     order = ", ".join(
         f"{sql.column(store, name.removeprefix('-'))}{' DESC' if name.startswith('-') else ''}"
         for name in store._meta.ordering
@@ -334,7 +343,7 @@ def card_page(*, q: str = "", marketplace: str = "", status: str = "", number, p
     except (TypeError, ValueError):
         number = 1
     query = _card_page_sql(q=bool(q), marketplace=bool(marketplace), status=bool(status))
-    _where, params = _card_filters(q=q, marketplace=marketplace, status=status)
+    params = _card_params(q=q, marketplace=marketplace, status=status)
     converters = [sql.converter(model, name) for model, name in _card_columns()]
 
     def rows_of(page: int) -> list:
@@ -355,9 +364,12 @@ def card_page(*, q: str = "", marketplace: str = "", status: str = "", number, p
 
 
 def _count(*, q: str, marketplace: str, status: str) -> int:
-    where, params = _card_filters(q=q, marketplace=marketplace, status=status)
+    where = _card_where(q=bool(q), marketplace=bool(marketplace), status=bool(status))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {sql.table(AmazonStore)}{where}", params)  # noqa: S608
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {sql.table(AmazonStore)}{where}",  # noqa: S608
+            _card_params(q=q, marketplace=marketplace, status=status),
+        )
         return cursor.fetchone()[0]
 
 
